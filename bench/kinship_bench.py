@@ -1,0 +1,180 @@
+"""Benchmark of the kinship database search (issue 3, item 6).  Not a test.
+
+Prints one JSON object with, for each scenario, wall time, comparisons per second, peak memory and index
+bytes per profile.  Defaults are the issue's sizes (1,000,000 single parents, 1,000,000 couples, and a
+10,000 × 100,000 all-against-all batch); scale down with ``--n``, ``--couples``, ``--batch-children``
+and ``--batch-parents``.  Profiles are random GlobalFiler profiles (21 autosomal loci) drawn from the
+shipped Chinese frequency table, with one true parent / couple planted so the search can be checked.
+
+    PYTHONPATH=src python bench/kinship_bench.py --n 100000 --couples 100000 --batch-children 200
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import resource
+import time
+import tracemalloc
+from functools import partial
+
+import numpy as np
+
+from fanguai.kinship.frequencies import default_frequencies
+from fanguai.kinship.kits import GLOBALFILER
+from fanguai.kinship.lr import KinshipModel
+from fanguai.kinship.mutation import MutationModel
+from fanguai.kinship.search import CoupleIndex, ProfileIndex, SearchQuery, encode, search, search_many
+
+
+def random_codes(model: KinshipModel, n: int, rng: np.random.Generator) -> np.ndarray:
+    """Per-locus genotype codes of n random people (Hardy–Weinberg draws from the table)."""
+    codes = np.empty((len(GLOBALFILER), n), dtype=np.uint32)
+    for position, locus in enumerate(GLOBALFILER):
+        freqs = model.frequencies.locus(locus).frequencies
+        p = freqs / freqs.sum()
+        i = rng.choice(len(p), size=n, p=p)
+        j = rng.choice(len(p), size=n, p=p)
+        low, high = np.minimum(i, j), np.maximum(i, j)
+        codes[position] = 1 + high * (high + 1) // 2 + low
+    return codes
+
+
+def child_of(model: KinshipModel, mother: np.ndarray | None, father: np.ndarray, rng) -> dict:
+    """A child profile receiving one allele from each given parent (random allele if none)."""
+    from fanguai.kinship.search import decode_all
+
+    child = {}
+    for position, locus in enumerate(GLOBALFILER):
+        data = model.frequencies.locus(locus)
+        first, second = decode_all(1 + data.size * (data.size + 1) // 2)
+        picks = []
+        for parent in (mother, father):
+            if parent is None:
+                p = data.frequencies / data.frequencies.sum()
+                picks.append(int(rng.choice(data.size, p=p)))
+            else:
+                code = int(parent[position])
+                picks.append(int(first[code] if rng.random() < 0.5 else second[code]))
+        i, j = sorted(picks)
+        child[locus] = (data.alleles[i], data.alleles[j])
+        assert encode(i, j) > 0
+    return child
+
+
+def peak_allocated_mib(function) -> float:
+    """Peak memory (MiB) allocated by one call, as seen by tracemalloc (NumPy buffers included)."""
+    tracemalloc.start()
+    try:
+        function()
+        return round(tracemalloc.get_traced_memory()[1] / 2**20, 2)
+    finally:
+        tracemalloc.stop()
+
+
+def timed(function, repeat: int = 5):
+    """Best wall time of ``repeat`` calls, and the last result."""
+    best, result = float("inf"), None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = function()
+        best = min(best, time.perf_counter() - start)
+    return best, result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=1_000_000, help="single-parent references")
+    parser.add_argument("--couples", type=int, default=1_000_000, help="couple references")
+    parser.add_argument("--batch-children", type=int, default=10_000)
+    parser.add_argument("--batch-parents", type=int, default=100_000)
+    parser.add_argument("--workers", type=int, default=2, help="processes for the batch")
+    parser.add_argument("--top", type=int, default=10)
+    parser.add_argument("--mutation", default="none", choices=["none", "equal", "proportional", "stepwise"])
+    parser.add_argument("--theta", type=float, default=0.0)
+    parser.add_argument("--seed", type=int, default=2024)
+    args = parser.parse_args()
+
+    rng = np.random.default_rng(args.seed)
+    mutation = MutationModel.uniform(args.mutation) if args.mutation != "none" else None
+    model = KinshipModel(default_frequencies(), mutation, args.theta)
+    figures: dict = {
+        "machine": platform.processor() or platform.machine(),
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "loci": len(GLOBALFILER),
+        "mutation": args.mutation,
+        "theta": args.theta,
+        "top": args.top,
+    }
+
+    # One child against N single parents (one core).
+    codes = random_codes(model, args.n, rng)
+    parents = ProfileIndex(model, GLOBALFILER, codes, [f"P{i}" for i in range(args.n)])
+    planted = args.n // 2
+    child = child_of(model, None, codes[:, planted], rng)
+    query = SearchQuery("parent", (child,))
+    search(parents, query, top=args.top)  # warm-up (tables, caches)
+    wall, hits = timed(partial(search, parents, query, top=args.top))
+    figures["single_parents"] = {
+        "references": args.n,
+        "wall_s": round(wall, 5),
+        "comparisons_per_s": round(args.n / wall),
+        "index_bytes_per_profile": parents.bytes_per_profile,
+        "index_bytes": int(parents.codes.nbytes),
+        "planted_parent_rank": next((h.rank for h in hits if h.row == planted), None),
+        "search_peak_alloc_mib": peak_allocated_mib(partial(search, parents, query, top=args.top)),
+        "target_s": 0.03,
+    }
+    del parents, codes
+
+    # One child against N couples (one core).
+    mothers = random_codes(model, args.couples, rng)
+    fathers = random_codes(model, args.couples, rng)
+    ids = [(f"M{i}", f"F{i}") for i in range(args.couples)]
+    couple_index = CoupleIndex(
+        ProfileIndex(model, GLOBALFILER, mothers, [m for m, _ in ids]),
+        ProfileIndex(model, GLOBALFILER, fathers, [f for _, f in ids]),
+        ids,
+    )
+    planted = args.couples // 3
+    child = child_of(model, mothers[:, planted], fathers[:, planted], rng)
+    query = SearchQuery("couple", (child,))
+    search(couple_index, query, top=args.top)
+    wall, hits = timed(partial(search, couple_index, query, top=args.top))
+    figures["couples"] = {
+        "references": args.couples,
+        "wall_s": round(wall, 5),
+        "comparisons_per_s": round(args.couples / wall),
+        "index_bytes_per_couple": couple_index.mothers.bytes_per_profile * 2,
+        "planted_couple_rank": next((h.rank for h in hits if h.row == planted), None),
+        "search_peak_alloc_mib": peak_allocated_mib(partial(search, couple_index, query, top=args.top)),
+        "target_s": 0.08,
+    }
+    del couple_index, mothers, fathers
+
+    # All against all: children × parents, on `workers` processes.
+    codes = random_codes(model, args.batch_parents, rng)
+    batch_index = ProfileIndex(model, GLOBALFILER, codes, [f"P{i}" for i in range(args.batch_parents)])
+    children = [
+        SearchQuery("parent", (child_of(model, None, codes[:, int(rng.integers(args.batch_parents))], rng),))
+        for _ in range(args.batch_children)
+    ]
+    batch = {}
+    for workers in sorted({1, args.workers}):
+        start = time.perf_counter()
+        search_many(batch_index, children, top=args.top, workers=workers)
+        wall = time.perf_counter() - start
+        comparisons = args.batch_children * args.batch_parents
+        batch[f"workers_{workers}"] = {
+            "wall_s": round(wall, 3),
+            "comparisons_per_s": round(comparisons / wall),
+        }
+    figures["batch"] = {"children": args.batch_children, "parents": args.batch_parents, **batch}
+    figures["process_peak_rss_mib"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    print(json.dumps(figures, indent=2))
+
+
+if __name__ == "__main__":
+    main()

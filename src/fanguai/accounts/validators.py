@@ -1,0 +1,27 @@
+import string
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+
+class CharacterClassValidator:
+    """Passwords mix at least three of: lower-case letters, upper-case letters, digits, symbols."""
+
+    required = 3
+
+    def validate(self, password: str, user=None) -> None:
+        classes = [
+            any(c in string.ascii_lowercase for c in password),
+            any(c in string.ascii_uppercase for c in password),
+            any(c.isdigit() for c in password),
+            any(not c.isalnum() for c in password),
+        ]
+        if sum(classes) < self.required:
+            raise ValidationError(
+                _("The password must mix at least three of: lower-case letters, upper-case letters, digits, "
+                  "symbols."),
+                code="password_too_simple",
+            )
+
+    def get_help_text(self) -> str:
+        return _("Mix at least three of: lower-case letters, upper-case letters, digits, symbols.")

@@ -1,0 +1,67 @@
+import csv
+from datetime import datetime, time, timedelta
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import StreamingHttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fanguai.core.policies import policy_for
+from fanguai.core.views import forbid_unless
+
+from .forms import AuditFilterForm
+from .models import AuditEvent
+from .selectors import visible_events
+from .services import record_event
+
+
+def _filtered(request):
+    form = AuditFilterForm(request.GET or None)
+    filters = {}
+    if form.is_valid():
+        data = form.cleaned_data
+        tz = timezone.get_current_timezone()
+        filters = {k: data[k] for k in ("action", "actor", "object_type", "object_id", "outcome")}
+        if data["since"]:
+            filters["since"] = datetime.combine(data["since"], time.min, tzinfo=tz)
+        if data["until"]:
+            filters["until"] = datetime.combine(data["until"] + timedelta(days=1), time.min, tzinfo=tz)
+    return form, visible_events(request.user, **filters)
+
+
+@login_required
+def event_list(request):
+    forbid_unless(request.user.has_role("audit_admin"))
+    form, events = _filtered(request)
+    page = Paginator(events, 100).get_page(request.GET.get("page"))
+    return render(request, "audit/event_list.html", {"form": form, "page": page})
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+@login_required
+def event_export(request):
+    forbid_unless(policy_for(AuditEvent).can(request.user, "export"))
+    form, events = _filtered(request)
+    record_event("audit.export", object_type="audit.event", details={"count": events.count()})
+    writer = csv.writer(_Echo())
+    header = [_("Time"), _("User name"), _("Unit"), _("IP address"), _("Action"), _("Object type"),
+              _("Object id"), _("Outcome"), _("Changed fields"), _("Hash")]
+
+    def rows():
+        yield "\ufeff" + writer.writerow(header)
+        for e in events.order_by("id").iterator(chunk_size=2000):
+            yield writer.writerow([
+                timezone.localtime(e.created_at).isoformat(timespec="seconds"), e.actor_username, e.unit_code,
+                e.ip_address or "", e.action, e.object_type, e.object_id, e.outcome,
+                " ".join(e.changed_fields), e.hash,
+            ])
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="audit-events.csv"'
+    return response

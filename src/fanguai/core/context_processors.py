@@ -1,0 +1,9 @@
+from django.conf import settings
+
+from .registry import nav_for
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    items = nav_for(user) if user is not None and user.is_authenticated else []
+    return {"nav_items": items, "require_2fa": settings.REQUIRE_2FA}

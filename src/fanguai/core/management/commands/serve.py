@@ -1,0 +1,58 @@
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from fanguai.core.demo import DEMO_PASSWORD, DEMO_USERS
+
+
+class Command(BaseCommand):
+    help = "Serve the platform with gunicorn (static files by whitenoise) and run the task worker beside it."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--bind", default=os.environ.get("FANGUAI_BIND", "127.0.0.1:8000"))
+        parser.add_argument("--workers", type=int, default=int(os.environ.get("FANGUAI_WEB_WORKERS", 3)))
+        parser.add_argument("--no-worker", action="store_true", help="do not start the task worker")
+
+    def handle(self, *args, bind: str, workers: int, no_worker: bool, **options):
+        executable = os.path.dirname(sys.executable)
+        children = [subprocess.Popen([  # noqa: S603 - fixed argument list
+            os.path.join(executable, "gunicorn"), "fanguai.wsgi:application", "--bind", bind,
+            "--workers", str(workers), "--access-logfile", "-", "--timeout", "120",
+        ])]
+        if not no_worker:
+            children.append(subprocess.Popen([os.path.join(executable, "fanguai"), "worker"]))  # noqa: S603
+        self._announce(bind)
+        stopping = False
+
+        def stop(signum, frame):
+            nonlocal stopping
+            stopping = True
+            for child in children:
+                child.terminate()
+
+        signal.signal(signal.SIGINT, stop)
+        signal.signal(signal.SIGTERM, stop)
+        while not stopping and all(child.poll() is None for child in children):
+            time.sleep(0.5)
+        stop(None, None)
+        for child in children:
+            child.wait(timeout=30)
+
+    def _announce(self, bind: str) -> None:
+        self.stdout.write(self.style.SUCCESS(f"\nfanguai is serving at http://{bind}/\n"))
+        if not settings.REQUIRE_2FA:
+            self.stdout.write(self.style.WARNING(
+                "WARNING: FANGUAI_REQUIRE_2FA=0 — users without an authenticator log in with a password only. "
+                "Never run a real deployment like this."))
+        from fanguai.accounts.models import User
+
+        demo = User.objects.filter(username__in=[u.username for u in DEMO_USERS])
+        if demo.exists():
+            self.stdout.write(f"Demo logins (password {DEMO_PASSWORD}):")
+            for user in demo.select_related("unit").order_by("pk"):
+                self.stdout.write(f"  {user.username:<14} {user.get_role_display()} · {user.unit or ''}")

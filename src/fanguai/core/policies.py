@@ -1,0 +1,57 @@
+"""One permission policy per model, used both to filter lists and to check one object (Wagtail's
+permission policies, Open Zaak's filter_for_authorizations). A selector passes every queryset through
+`visible`, so a view that forgets a check still cannot show a row the user may not see."""
+
+from django.db import models
+from django.http import Http404
+
+_registry: dict[type[models.Model], "Policy"] = {}
+
+
+class Policy:
+    """Subclasses define `visible` (the rows a user may see) and `can_<action>` methods."""
+
+    model: type[models.Model]
+
+    def visible(self, user, queryset: models.QuerySet) -> models.QuerySet:
+        return queryset.none()
+
+    def can_view(self, user, obj: models.Model) -> bool:
+        if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
+            return False
+        return self.visible(user, type(obj)._default_manager.filter(pk=obj.pk)).exists()
+
+    def can(self, user, action: str, obj: models.Model | None = None) -> bool:
+        if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
+            return False
+        check = getattr(self, f"can_{action}", None)
+        if check is None:
+            raise AttributeError(f"{type(self).__name__} has no action {action!r}")
+        return check(user) if obj is None else check(user, obj)
+
+    def get_visible_or_404(self, user, queryset: models.QuerySet | None = None, **lookup) -> models.Model:
+        queryset = queryset if queryset is not None else self.model._default_manager.all()
+        if not getattr(user, "is_authenticated", False):
+            raise Http404
+        try:
+            return self.visible(user, queryset).get(**lookup)
+        except (self.model.DoesNotExist, ValueError) as exc:
+            raise Http404 from exc
+
+
+def register(model: type[models.Model]):
+    def decorator(policy_class: type[Policy]) -> type[Policy]:
+        policy_class.model = model
+        _registry[model] = policy_class()
+        return policy_class
+
+    return decorator
+
+
+def policy_for(model_or_obj) -> Policy:
+    model = model_or_obj if isinstance(model_or_obj, type) else type(model_or_obj)
+    model = model._meta.concrete_model
+    try:
+        return _registry[model]
+    except KeyError as exc:
+        raise LookupError(f"no policy registered for {model.__name__}") from exc

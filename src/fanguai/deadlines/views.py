@@ -1,0 +1,58 @@
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from fanguai.accounts.roles import ADMIN_ROLES
+from fanguai.core.policies import policy_for
+from fanguai.core.views import forbid_unless
+
+from . import selectors
+from .forms import DeadlineFilterForm
+from .models import Deadline
+
+PAGE_SIZE = 25
+
+
+def sees_other_units(user) -> bool:
+    """Whether the user's policy reaches beyond their own unit (office staff, leaders, county coordinators)."""
+    probe = policy_for(Deadline).visible(user, Deadline.objects.all())
+    return probe.exclude(responsible_unit_id=user.unit_id).exists()
+
+
+@login_required
+@require_GET
+def deadline_list(request):
+    user = request.user
+    forbid_unless(user.unit_id is not None and user.role not in ADMIN_ROLES)
+    wide = sees_other_units(user)
+    form = DeadlineFilterForm(request.GET or None, kinds=selectors.kinds_in_use(user), wide=wide)
+    data = form.cleaned_data if form.is_valid() else {}
+    state = data.get("state") or "open"
+    scope = data.get("scope") or "unit"
+    rows = selectors.visible_deadlines(
+        user, state=state, kind=data.get("kind", ""), unit=user.unit if scope == "unit" else None
+    )
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "deadlines/deadline_list.html",
+        {
+            "form": form,
+            "page": page,
+            "state": state,
+            "wide": wide,
+            "summary": selectors.unit_summary(user),
+        },
+    )
+
+
+def home_panel_context(user) -> dict | None:
+    """The home-page panel: the unit's late and due-soon deadlines."""
+    if user.unit_id is None or user.role in ADMIN_ROLES:
+        return None
+    summary = selectors.unit_summary(user)
+    urgent = list(selectors.deadlines_for_unit(user, "late")[:5])
+    if len(urgent) < 5:
+        urgent += list(selectors.deadlines_for_unit(user, "due_soon")[: 5 - len(urgent)])
+    return {"summary": summary, "urgent": urgent}

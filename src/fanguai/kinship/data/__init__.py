@@ -1,0 +1,1 @@
+"""Data files of the kinship engine (the default allele frequency table)."""

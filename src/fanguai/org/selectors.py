@@ -1,0 +1,16 @@
+from django.db.models import QuerySet
+
+from .models import Region, Unit
+
+
+def counties() -> QuerySet[Region]:
+    return Region.objects.filter(level__in=[Region.Level.COUNTY, Region.Level.ZONE])
+
+
+def townships(county: Region | None = None) -> QuerySet[Region]:
+    qs = Region.objects.filter(level=Region.Level.TOWNSHIP).select_related("parent")
+    return qs.filter(parent=county) if county else qs
+
+
+def active_units() -> QuerySet[Unit]:
+    return Unit.objects.filter(is_active=True).select_related("region")

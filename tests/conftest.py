@@ -1,0 +1,105 @@
+"""Shared fixtures: the reference data (loaded once per test database) and the fixed cast of users that every
+permission test uses, as healthchecks does with alice, bob and charlie:
+
+- ``alice``: police investigator of 霍邱县公安局 (the unit that owns the records under test)
+- ``bob``: shelter caseworker of 霍邱县救助管理站 (same county, another unit)
+- ``charlie``: police investigator of 六安市公安局金安区分局 (another county)
+- ``dave``: leader in alice's own unit (lacks the role)
+- ``office``: joint conference office staff (city-wide)
+- anonymous: the plain ``client`` fixture
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.test import Client
+
+os.environ.setdefault("FANGUAI_REQUIRE_2FA", "0")
+PASSWORD = "Test-pass-2026!"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    from fanguai.org.services import load_regions, load_units
+
+    with django_db_blocker.unblock():
+        load_regions(Path(settings.REFERENCE_DATA_DIR) / "regions/liuan.csv")
+        load_units(Path(settings.REFERENCE_DATA_DIR) / "units/liuan.csv")
+
+
+@pytest.fixture(autouse=True)
+def _isolated_settings(settings, tmp_path):
+    """Private files go to a temporary folder; tasks run at once; two-factor login is off unless a test
+    turns it on."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "private": {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                    "OPTIONS": {"location": str(tmp_path / "private")}},
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.REQUIRE_2FA = False
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+def make_user(username: str, role: str, unit_code: str, **extra):
+    from fanguai.accounts.models import User
+    from fanguai.org.models import Unit
+
+    user = User.objects.create_user(username=username, password=PASSWORD, role=role,
+                                    unit=Unit.objects.get(code=unit_code), full_name=username,
+                                    email=f"{username}@example.invalid", **extra)
+    return user
+
+
+@pytest.fixture
+def alice(db):
+    return make_user("alice", "investigator", "341522-police")
+
+
+@pytest.fixture
+def bob(db):
+    return make_user("bob", "caseworker", "341522-shelter")
+
+
+@pytest.fixture
+def charlie(db):
+    return make_user("charlie", "investigator", "341502-police")
+
+
+@pytest.fixture
+def dave(db):
+    return make_user("dave", "leader", "341522-police")
+
+
+@pytest.fixture
+def office(db):
+    return make_user("office", "office_staff", "341500-office")
+
+
+@pytest.fixture
+def auditor(db):
+    return make_user("auditor", "audit_admin", "341500-police")
+
+
+@pytest.fixture
+def sysadmin(db):
+    return make_user("sysadmin", "system_admin", "341500-police")
+
+
+@pytest.fixture
+def secadmin(db):
+    return make_user("secadmin", "security_admin", "341500-police")
+
+
+def client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def login():
+    return client_for

@@ -1,0 +1,116 @@
+import pytest
+from django.core.exceptions import PermissionDenied
+
+from fanguai.audit.models import AuditEvent
+from fanguai.people.models import Person
+from fanguai.people.services import merge_people, register_person, update_person
+from fanguai.people.validators import validate_id_card
+
+from .permissions import Row, check_row
+
+ID_CARD = "34150219900101002X"
+
+
+@pytest.fixture
+def scenario(alice, bob, charlie, dave, office):
+    person = register_person(actor=alice, full_name="李秘密", id_card_number=ID_CARD, sex="female")
+    return {"person": person, "users": {"alice": alice, "bob": bob, "charlie": charlie, "dave": dave,
+                                        "office": office}}
+
+
+MATRIX = [
+    Row("list", lambda s: f"/people/?q={ID_CARD}", frozenset({"alice", "bob", "charlie", "dave", "office"}),
+        secret=lambda s: "李秘密"),
+    Row("detail", lambda s: f"/people/{s['person'].pk}/", frozenset({"alice", "office"}),
+        secret=lambda s: "李秘密"),
+    Row("edit form", lambda s: f"/people/{s['person'].pk}/edit/", frozenset({"alice", "office"}),
+        secret=lambda s: "李秘密"),
+    Row("create form", lambda s: "/people/new/", frozenset({"alice", "bob", "charlie", "office"})),
+    Row("api list", lambda s: f"/api/people?q={ID_CARD}", frozenset({"alice", "bob", "charlie", "dave", "office"}),
+        secret=lambda s: "李秘密"),
+    Row("api detail", lambda s: f"/api/people/{s['person'].pk}", frozenset({"alice", "office"}),
+        secret=lambda s: "李秘密"),
+]
+
+
+@pytest.mark.parametrize("row", MATRIX, ids=lambda r: r.name)
+def test_permission_matrix(row, scenario):
+    # The list is reachable for everyone signed in, but only alice and office find the record in it.
+    check_row(row, scenario, scenario["users"])
+    if row.name in ("list", "api list"):
+        from django.test import Client
+
+        for who in ("bob", "charlie", "dave"):
+            client = Client()
+            client.force_login(scenario["users"][who])
+            assert "李秘密".encode() not in client.get(row.url(scenario)).content
+
+
+def test_a_forged_merge_of_an_invisible_record_changes_nothing(scenario, charlie, login):
+    other = register_person(actor=charlie, full_name="金安某", sex="male")
+    response = login(charlie).post(f"/people/{other.pk}/merge/", {"duplicate": scenario["person"].pk})
+    assert response.status_code == 404
+    assert Person.objects.get(pk=scenario["person"].pk).merged_into is None
+
+
+def test_every_view_of_a_record_is_audited(scenario, alice, login):
+    person = scenario["person"]
+    login(alice).get(f"/people/{person.pk}/")
+    event = AuditEvent.objects.filter(action="person.view", object_id=str(person.pk)).get()
+    assert event.actor == alice
+    assert "李秘密" not in str(event.details)
+
+
+def test_registering_through_the_form_validates_the_id_card(alice, login):
+    client = login(alice)
+    bad = client.post("/people/new/", {"full_name": "张三", "sex": "male", "identity_status": "known",
+                                       "id_card_number": "341502199001010020"})
+    assert bad.status_code == 200
+    assert Person.objects.count() == 0
+    good = client.post("/people/new/", {"full_name": "张三", "sex": "male", "identity_status": "known",
+                                        "id_card_number": ID_CARD})
+    assert good.status_code == 302
+    assert Person.objects.get().registered_by_unit == alice.unit
+
+
+def test_id_card_checksum():
+    validate_id_card(ID_CARD)
+    validate_id_card("11010519491231002X")
+    with pytest.raises(Exception, match="check character"):
+        validate_id_card("110105194912310021")
+
+
+def test_unknown_identity_opens_a_deadline_met_when_identified(alice):
+    from fanguai.deadlines.models import Deadline
+
+    person = register_person(actor=alice, sex="female", identity_status="unknown")
+    deadline = Deadline.objects.get(kind="people.identity_verification", object_id=str(person.pk))
+    assert deadline.responsible_unit == alice.unit and deadline.status == "open"
+    update_person(actor=alice, person=person, identity_status="known", full_name="找到了")
+    deadline.refresh_from_db()
+    assert deadline.status == "met"
+
+
+def test_merge_moves_references_and_is_audited(alice, office):
+    from fanguai.deadlines.models import Deadline
+
+    keep = register_person(actor=alice, full_name="周某", id_card_number=ID_CARD)
+    duplicate = register_person(actor=office, id_card_number=ID_CARD, phone="13912345678",
+                                identity_status="unknown")
+    from fanguai.people.selectors import possible_duplicates
+
+    assert list(possible_duplicates(office, keep)) == [duplicate]
+    merged = merge_people(actor=office, keep=keep, duplicate=duplicate)
+    assert merged.phone == "13912345678"
+    assert Person.objects.get(pk=duplicate.pk).merged_into == keep
+    assert Deadline.objects.filter(object_id=str(keep.pk)).count() == 1
+    event = AuditEvent.objects.get(action="person.merge")
+    assert event.changed_fields == ["phone"]
+    assert "13912345678" not in str(event.details)
+
+
+def test_merge_needs_the_role(alice, bob):
+    one = register_person(actor=bob, full_name="甲")
+    two = register_person(actor=bob, full_name="乙")
+    with pytest.raises(PermissionDenied):
+        merge_people(actor=bob, keep=one, duplicate=two)
