@@ -35,8 +35,10 @@ def _isolated_settings(settings, tmp_path):
     turns it on."""
     settings.STORAGES = {
         **settings.STORAGES,
-        "private": {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                    "OPTIONS": {"location": str(tmp_path / "private")}},
+        "private": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "private")},
+        },
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
@@ -48,9 +50,15 @@ def make_user(username: str, role: str, unit_code: str, **extra):
     from fanguai.accounts.models import User
     from fanguai.org.models import Unit
 
-    user = User.objects.create_user(username=username, password=PASSWORD, role=role,
-                                    unit=Unit.objects.get(code=unit_code), full_name=username,
-                                    email=f"{username}@example.invalid", **extra)
+    user = User.objects.create_user(
+        username=username,
+        password=PASSWORD,
+        role=role,
+        unit=Unit.objects.get(code=unit_code),
+        full_name=username,
+        email=f"{username}@example.invalid",
+        **extra,
+    )
     return user
 
 

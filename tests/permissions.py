@@ -32,14 +32,17 @@ def check_row(row: Row, scenario: dict, users: dict) -> None:
         response = getattr(client, row.method)(url, row.data(scenario))
         body = b"".join(response.streaming_content) if response.streaming else response.content
         if who in row.allowed:
-            assert response.status_code in (200, 302), f"{row.name}: {who} should be allowed, got {response.status_code}"
+            assert response.status_code in (200, 302), (
+                f"{row.name}: {who} should be allowed, got {response.status_code}"
+            )
             continue
         if who == "anonymous":
             if url.startswith("/api/"):
                 assert response.status_code == 401, f"{row.name}: anonymous got {response.status_code}"
             else:
                 assert response.status_code == 302 and "/accounts/login/" in response["Location"], (
-                    f"{row.name}: anonymous got {response.status_code}")
+                    f"{row.name}: anonymous got {response.status_code}"
+                )
         else:
             assert response.status_code in (403, 404), f"{row.name}: {who} got {response.status_code}"
         if secret:

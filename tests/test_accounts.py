@@ -34,8 +34,9 @@ def test_two_factor_enrolment_and_verification(settings, alice):
     device = TOTPDevice.objects.get(user=alice, confirmed=False)
     assert client.post("/accounts/second-factor/", {"token": "000000"}).status_code == 200
     # A wrong code throttles the device for a second; let that second pass.
-    TOTPDevice.objects.filter(pk=device.pk).update(throttling_failure_timestamp=None,
-                                                   throttling_failure_count=0)
+    TOTPDevice.objects.filter(pk=device.pk).update(
+        throttling_failure_timestamp=None, throttling_failure_count=0
+    )
     assert client.post("/accounts/second-factor/", {"token": token_for(device)}).status_code == 302
     assert client.get("/people/").status_code == 200
     # The next login asks for the code of the enrolled device.
@@ -74,8 +75,13 @@ def test_password_policy_rejects_weak_passwords(db, password):
     from fanguai.org.models import Unit
 
     with pytest.raises(ValidationError):
-        services.create_user(actor=None, username="weak", password=password, role=Role.LIAISON,
-                             unit=Unit.objects.get(code="341500-police"))
+        services.create_user(
+            actor=None,
+            username="weak",
+            password=password,
+            role=Role.LIAISON,
+            unit=Unit.objects.get(code="341500-police"),
+        )
     assert not User.objects.filter(username="weak").exists()
 
 
@@ -91,9 +97,18 @@ def test_staff_pages(sysadmin, secadmin, alice, login):
     assert login(alice).get("/accounts/staff/").status_code == 403
     assert login(secadmin).get("/accounts/staff/new/").status_code == 403
     client = login(sysadmin)
-    response = client.post("/accounts/staff/new/", {
-        "username": "newliaison", "full_name": "新联络员", "role": "liaison", "unit": alice.unit.pk,
-        "email": "", "phone": "", "password": "Another-pass-2026"})
+    response = client.post(
+        "/accounts/staff/new/",
+        {
+            "username": "newliaison",
+            "full_name": "新联络员",
+            "role": "liaison",
+            "unit": alice.unit.pk,
+            "email": "",
+            "phone": "",
+            "password": "Another-pass-2026",
+        },
+    )
     assert response.status_code == 302
     assert User.objects.get(username="newliaison").unit == alice.unit
     assert client.get(f"/accounts/staff/{secadmin.pk}/").status_code == 403  # admins are managed by CLI

@@ -12,8 +12,10 @@ from fanguai.audit.services import record_event
 
 @pytest.fixture
 def chain(db):
-    return [record_event(f"test.event{i}", object_type="test.thing", object_id=i,
-                         changed_fields=["b", "a"]) for i in range(5)]
+    return [
+        record_event(f"test.event{i}", object_type="test.thing", object_id=i, changed_fields=["b", "a"])
+        for i in range(5)
+    ]
 
 
 def test_events_link_to_their_predecessor(chain):

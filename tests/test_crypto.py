@@ -9,7 +9,7 @@ from fanguai.core.logging import redact
 from fanguai.people.models import Person
 from fanguai.people.services import register_person
 
-ID_CARD = "34150219900101002X"  # a valid checksum, not a real person
+ID_CARD = "341502199001010025"  # a valid checksum, not a real person
 
 
 @pytest.fixture
@@ -89,4 +89,4 @@ def test_logs_mask_id_card_and_phone_numbers(caplog):
     with caplog.at_level(logging.INFO, logger="fanguai.test"):
         logger.info("lookup %s by %s", ID_CARD, "13912345678")
     assert ID_CARD not in caplog.text and "13912345678" not in caplog.text
-    assert redact("id 34150219900101002X") == "id [redacted]"
+    assert redact("id 341502199001010025") == "id [redacted]"

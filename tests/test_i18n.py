@@ -46,7 +46,11 @@ def test_compiled_catalogue_matches_the_source():
 def test_every_string_in_the_code_is_in_the_catalogue(tmp_path):
     copy = tmp_path / "fanguai"
     shutil.copytree(SOURCE, copy, ignore=shutil.ignore_patterns("kinship", "__pycache__", "*.mo"))
-    subprocess.run([sys.executable, "-m", "django", "makemessages", "-l", "zh_Hans", "--no-location",
-                    "--no-obsolete"], cwd=copy, check=True, capture_output=True,
-                   env={"PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": ""})
+    subprocess.run(
+        [sys.executable, "-m", "django", "makemessages", "-l", "zh_Hans", "--no-location", "--no-obsolete"],
+        cwd=copy,
+        check=True,
+        capture_output=True,
+        env={"PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": ""},
+    )
     assert untranslated(polib.pofile(str(copy / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"))) == []

@@ -18,7 +18,12 @@ def test_liuan_divisions(db):
 def test_units_of_the_plan(db):
     members = Unit.objects.filter(kind="member")
     assert members.count() == 12
-    assert set(members.values_list("name", flat=True)) >= {"市公安局", "市民政局", "市委网信办", "市政府妇儿工委办"}
+    assert set(members.values_list("name", flat=True)) >= {
+        "市公安局",
+        "市民政局",
+        "市委网信办",
+        "市政府妇儿工委办",
+    }
     assert Unit.objects.get(code="341500-office").parent.code == "341500-police"
     assert Unit.objects.get(name="霍邱县民政局").county.code == "341522"
     assert Unit.objects.get(name="六安市公安局金安区分局").county.code == "341502"
@@ -35,8 +40,10 @@ def test_loading_again_changes_nothing(db, tmp_path):
 
 def test_a_bad_row_names_the_row_and_field_and_writes_nothing(db, tmp_path):
     bad = tmp_path / "divisions.csv"
-    bad.write_text("code,name,level,parent_code\n990100,某市,city,\n990101,某区,planet,990100\n"
-                   "990102,,county,990199\n", encoding="utf-8")
+    bad.write_text(
+        "code,name,level,parent_code\n990100,某市,city,\n990101,某区,planet,990100\n990102,,county,990199\n",
+        encoding="utf-8",
+    )
     err = io.StringIO()
     with pytest.raises(CommandError, match="nothing was written"):
         call_command("regions", "load", str(bad), stderr=err)
@@ -47,7 +54,8 @@ def test_a_bad_row_names_the_row_and_field_and_writes_nothing(db, tmp_path):
 
 def test_another_city_loads_its_own_divisions(db, tmp_path):
     other = tmp_path / "other.csv"
-    other.write_text("code,name,level,parent_code\n340100,合肥市,city,\n340102,瑶海区,county,340100\n",
-                     encoding="utf-8")
+    other.write_text(
+        "code,name,level,parent_code\n340100,合肥市,city,\n340102,瑶海区,county,340100\n", encoding="utf-8"
+    )
     call_command("regions", "load", str(other), stdout=io.StringIO())
     assert Region.objects.get(code="340102").parent.name == "合肥市"

@@ -16,8 +16,15 @@ import pytest
 CHROMIUM = Path("/usr/bin/chromium")
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "test-artifacts"
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-         "--disable-sync", "--no-first-run", "--disable-quic"]
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 BIN = Path(sys.executable).parent
 
 pytestmark = pytest.mark.browser
@@ -39,8 +46,12 @@ def server(tmp_path_factory):
     env.update(FANGUAI_DATA_DIR=str(tmp_path_factory.mktemp("data")), FANGUAI_REQUIRE_2FA="0")
     subprocess.run([BIN / "fanguai", "setup", "--demo"], env=env, check=True, capture_output=True)
     port = _free_port()
-    process = subprocess.Popen([BIN / "fanguai", "serve", "--bind", f"127.0.0.1:{port}", "--workers", "1",
-                                "--no-worker"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [BIN / "fanguai", "serve", "--bind", f"127.0.0.1:{port}", "--workers", "1", "--no-worker"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     url = f"http://127.0.0.1:{port}"
     for _ in range(100):
         try:

@@ -10,5 +10,7 @@ class AccountsConfig(AppConfig):
         from fanguai.accounts.roles import Role
         from fanguai.core.registry import add_nav
 
-        add_nav(_("Staff accounts"), "accounts:staff_list", [Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN], order=90)
+        add_nav(
+            _("Staff accounts"), "accounts:staff_list", [Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN], order=90
+        )
         from . import policies, signals  # noqa: F401  registers the policy and the audit receivers

@@ -9,16 +9,25 @@ from .roles import ADMIN_ROLES, Role
 
 
 class LoginForm(AuthenticationForm):
-    username = forms.CharField(label=_("User name"), max_length=150,
-                               widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}))
-    password = forms.CharField(label=_("Password"), strip=False,
-                               widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+    username = forms.CharField(
+        label=_("User name"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
+    )
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
 
 
 class TokenForm(forms.Form):
     token = forms.RegexField(
-        label=_("Six-digit code"), regex=r"^\d{6}$",
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
+        label=_("Six-digit code"),
+        regex=r"^\d{6}$",
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
         error_messages={"invalid": _("Enter the six digits shown by your authenticator app.")},
     )
 
@@ -27,8 +36,11 @@ STAFF_ROLES = [(value, label) for value, label in Role.choices if value not in A
 
 
 class StaffForm(forms.Form):
-    username = forms.RegexField(label=_("User name"), regex=r"^[A-Za-z0-9_.-]{3,150}$",
-                                help_text=_("Letters, digits, dots, dashes and underscores."))
+    username = forms.RegexField(
+        label=_("User name"),
+        regex=r"^[A-Za-z0-9_.-]{3,150}$",
+        help_text=_("Letters, digits, dots, dashes and underscores."),
+    )
     full_name = forms.CharField(label=_("Full name"), max_length=64)
     role = forms.ChoiceField(label=_("Role"), choices=STAFF_ROLES)
     unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.filter(is_active=True))

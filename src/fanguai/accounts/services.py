@@ -27,8 +27,17 @@ def _check_role_and_unit(role: str, unit: Unit | None) -> None:
 
 
 @transaction.atomic
-def create_user(*, actor, username: str, password: str, role: str, unit: Unit | None, full_name: str = "",
-                email: str = "", phone: str = "") -> User:
+def create_user(
+    *,
+    actor,
+    username: str,
+    password: str,
+    role: str,
+    unit: Unit | None,
+    full_name: str = "",
+    email: str = "",
+    phone: str = "",
+) -> User:
     _check_role_and_unit(role, unit)
     if User.objects.filter(username=username).exists():
         raise ValidationError({"username": _("This user name is taken.")})
@@ -39,8 +48,13 @@ def create_user(*, actor, username: str, password: str, role: str, unit: Unit | 
     user.set_password(password)
     user.full_clean(exclude=["password"])
     user.save()
-    record_event("user.create", actor=actor, object_type="accounts.user", object_id=user.pk,
-                 changed_fields=["username", "role", "unit", "password"])
+    record_event(
+        "user.create",
+        actor=actor,
+        object_type="accounts.user",
+        object_id=user.pk,
+        changed_fields=["username", "role", "unit", "password"],
+    )
     return user
 
 
@@ -58,8 +72,9 @@ def update_user(*, actor, user: User, **changes) -> User:
         setattr(user, name, changes[name])
     user.full_clean(exclude=["password"])
     user.save()
-    record_event("user.update", actor=actor, object_type="accounts.user", object_id=user.pk,
-                 changed_fields=changed)
+    record_event(
+        "user.update", actor=actor, object_type="accounts.user", object_id=user.pk, changed_fields=changed
+    )
     return user
 
 
@@ -69,8 +84,13 @@ def set_password(*, actor, user: User, password: str) -> None:
     validate_password(password, user)
     user.set_password(password)
     user.save(update_fields=["password"])
-    record_event("user.password", actor=actor, object_type="accounts.user", object_id=user.pk,
-                 changed_fields=["password"])
+    record_event(
+        "user.password",
+        actor=actor,
+        object_type="accounts.user",
+        object_id=user.pk,
+        changed_fields=["password"],
+    )
 
 
 def start_totp_enrolment(user: User) -> TOTPDevice:
@@ -82,8 +102,9 @@ def start_totp_enrolment(user: User) -> TOTPDevice:
 @transaction.atomic
 def confirm_totp_enrolment(user: User, device: TOTPDevice, token: str) -> bool:
     if device.user_id != user.pk or device.confirmed or not device.verify_token(token):
-        record_event("user.2fa_enrol", actor=user, object_type="accounts.user", object_id=user.pk,
-                     outcome="failure")
+        record_event(
+            "user.2fa_enrol", actor=user, object_type="accounts.user", object_id=user.pk, outcome="failure"
+        )
         return False
     TOTPDevice.objects.filter(user=user, confirmed=True).delete()
     device.confirmed = True
@@ -97,8 +118,13 @@ def reset_security(*, actor, user: User) -> None:
     """Unlock an account and remove its second factor so that the user enrols again."""
     axes_reset(username=user.username)
     TOTPDevice.objects.filter(user=user).delete()
-    record_event("user.security_reset", actor=actor, object_type="accounts.user", object_id=user.pk,
-                 changed_fields=["lockout", "otp_device"])
+    record_event(
+        "user.security_reset",
+        actor=actor,
+        object_type="accounts.user",
+        object_id=user.pk,
+        changed_fields=["lockout", "otp_device"],
+    )
 
 
 def token_digest(raw: str) -> str:
@@ -114,8 +140,11 @@ def create_api_token(*, actor, user: User, name: str) -> str:
 
 
 def authenticate_api_token(raw: str) -> User | None:
-    token = (ApiToken.objects.select_related("user", "user__unit", "user__unit__region")
-             .filter(digest=token_digest(raw), revoked_at__isnull=True, user__is_active=True).first())
+    token = (
+        ApiToken.objects.select_related("user", "user__unit", "user__unit__region")
+        .filter(digest=token_digest(raw), revoked_at__isnull=True, user__is_active=True)
+        .first()
+    )
     if token is None:
         return None
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())

@@ -18,8 +18,10 @@ class CharacterClassValidator:
         ]
         if sum(classes) < self.required:
             raise ValidationError(
-                _("The password must mix at least three of: lower-case letters, upper-case letters, digits, "
-                  "symbols."),
+                _(
+                    "The password must mix at least three of: lower-case letters, upper-case letters, digits, "
+                    "symbols."
+                ),
                 code="password_too_simple",
             )
 

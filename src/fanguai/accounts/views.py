@@ -65,8 +65,13 @@ def second_factor(request):
             if device.verify_token(form.cleaned_data["token"]):
                 otp_login(request, device)
                 return redirect(_safe_next(request))
-            record_event("user.2fa_verify", actor=user, object_type="accounts.user",
-                                  object_id=user.pk, outcome="failure")
+            record_event(
+                "user.2fa_verify",
+                actor=user,
+                object_type="accounts.user",
+                object_id=user.pk,
+                outcome="failure",
+            )
             form.add_error("token", _("The code is wrong or expired."))
         return render(request, "accounts/second_factor.html", {"form": form, "next": _safe_next(request)})
 
@@ -81,15 +86,19 @@ def second_factor(request):
         pending = services.start_totp_enrolment(user)
     uri = pending.config_url
     secret = base64.b32encode(pending.bin_key).decode()
-    return render(request, "accounts/enrol.html",
-                  {"form": form, "qr": _qr_svg(uri), "secret": secret, "next": _safe_next(request)})
+    return render(
+        request,
+        "accounts/enrol.html",
+        {"form": form, "qr": _qr_svg(uri), "secret": secret, "next": _safe_next(request)},
+    )
 
 
 @login_required
 def staff_list(request):
-    forbid_unless(policy_for(User).can(request.user, "create") or
-                  request.user.has_role(Role.SECURITY_ADMIN))
-    users = visible_users(request.user, query=request.GET.get("q", "").strip(), role=request.GET.get("role", ""))
+    forbid_unless(policy_for(User).can(request.user, "create") or request.user.has_role(Role.SECURITY_ADMIN))
+    users = visible_users(
+        request.user, query=request.GET.get("q", "").strip(), role=request.GET.get("role", "")
+    )
     page = Paginator(users, 50).get_page(request.GET.get("page"))
     return render(request, "accounts/staff_list.html", {"page": page, "roles": Role.choices})
 

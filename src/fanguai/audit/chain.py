@@ -5,8 +5,17 @@ import json
 
 GENESIS_HASH = "0" * 64
 CHAINED_FIELDS = (
-    "created_at", "actor_id", "actor_username", "unit_code", "ip_address", "action", "object_type",
-    "object_id", "outcome", "changed_fields", "details",
+    "created_at",
+    "actor_id",
+    "actor_username",
+    "unit_code",
+    "ip_address",
+    "action",
+    "object_type",
+    "object_id",
+    "outcome",
+    "changed_fields",
+    "details",
 )
 
 

@@ -8,8 +8,17 @@ from .chain import event_hash
 from .models import AuditEvent
 
 
-def visible_events(user, *, action: str = "", actor: str = "", object_type: str = "", object_id: str = "",
-                   outcome: str = "", since=None, until=None) -> QuerySet[AuditEvent]:
+def visible_events(
+    user,
+    *,
+    action: str = "",
+    actor: str = "",
+    object_type: str = "",
+    object_id: str = "",
+    outcome: str = "",
+    since=None,
+    until=None,
+) -> QuerySet[AuditEvent]:
     events = policy_for(AuditEvent).visible(user, AuditEvent.objects.all())
     if action:
         events = events.filter(action__startswith=action)
@@ -43,8 +52,22 @@ def verify_chain(batch_size: int = 2000) -> ChainReport:
     """Walk the chain from the oldest event and report the first one whose hash or link does not match."""
     previous: str | None = None
     checked = 0
-    fields = ["id", "previous_hash", "hash", "created_at", "actor_id", "actor_username", "unit_code",
-              "ip_address", "action", "object_type", "object_id", "outcome", "changed_fields", "details"]
+    fields = [
+        "id",
+        "previous_hash",
+        "hash",
+        "created_at",
+        "actor_id",
+        "actor_username",
+        "unit_code",
+        "ip_address",
+        "action",
+        "object_type",
+        "object_id",
+        "outcome",
+        "changed_fields",
+        "details",
+    ]
     for row in AuditEvent.objects.order_by("id").values(*fields).iterator(chunk_size=batch_size):
         if previous is not None and row["previous_hash"] != previous:
             return ChainReport(checked, row["id"], "link")

@@ -64,6 +64,10 @@ def purge_expired(actor=None) -> int:
     with transaction.atomic():
         _lock_chain()
         deleted, _ = AuditEvent.objects.filter(created_at__lt=cutoff).delete()
-    record_event("audit.purge", actor=actor, object_type="audit.event",
-                 details={"deleted": deleted, "retention_days": settings.AUDIT_RETENTION_DAYS})
+    record_event(
+        "audit.purge",
+        actor=actor,
+        object_type="audit.event",
+        details={"deleted": deleted, "retention_days": settings.AUDIT_RETENTION_DAYS},
+    )
     return deleted

@@ -50,17 +50,36 @@ def event_export(request):
     form, events = _filtered(request)
     record_event("audit.export", object_type="audit.event", details={"count": events.count()})
     writer = csv.writer(_Echo())
-    header = [_("Time"), _("User name"), _("Unit"), _("IP address"), _("Action"), _("Object type"),
-              _("Object id"), _("Outcome"), _("Changed fields"), _("Hash")]
+    header = [
+        _("Time"),
+        _("User name"),
+        _("Unit"),
+        _("IP address"),
+        _("Action"),
+        _("Object type"),
+        _("Object id"),
+        _("Outcome"),
+        _("Changed fields"),
+        _("Hash"),
+    ]
 
     def rows():
         yield "\ufeff" + writer.writerow(header)
         for e in events.order_by("id").iterator(chunk_size=2000):
-            yield writer.writerow([
-                timezone.localtime(e.created_at).isoformat(timespec="seconds"), e.actor_username, e.unit_code,
-                e.ip_address or "", e.action, e.object_type, e.object_id, e.outcome,
-                " ".join(e.changed_fields), e.hash,
-            ])
+            yield writer.writerow(
+                [
+                    timezone.localtime(e.created_at).isoformat(timespec="seconds"),
+                    e.actor_username,
+                    e.unit_code,
+                    e.ip_address or "",
+                    e.action,
+                    e.object_type,
+                    e.object_id,
+                    e.outcome,
+                    " ".join(e.changed_fields),
+                    e.hash,
+                ]
+            )
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="audit-events.csv"'

@@ -43,7 +43,7 @@ def read_key_file() -> tuple[list[str], str]:
         if not line or line.startswith("#"):
             continue
         if line.startswith(INDEX_PREFIX):
-            index_key = line[len(INDEX_PREFIX):]
+            index_key = line[len(INDEX_PREFIX) :]
         else:
             keys.append(line)
     return keys, index_key

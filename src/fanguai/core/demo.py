@@ -46,8 +46,12 @@ def create_demo_users() -> int:
     for demo in DEMO_USERS:
         user, was_created = User.objects.get_or_create(
             username=demo.username,
-            defaults={"role": demo.role, "unit": Unit.objects.get(code=demo.unit_code),
-                      "full_name": demo.full_name, "email": f"{demo.username}@example.invalid"},
+            defaults={
+                "role": demo.role,
+                "unit": Unit.objects.get(code=demo.unit_code),
+                "full_name": demo.full_name,
+                "email": f"{demo.username}@example.invalid",
+            },
         )
         if was_created:
             user.set_password(DEMO_PASSWORD)
@@ -82,33 +86,58 @@ def create_demo_data() -> int:
             unknown = index % 6 == 0
             sex = rng.choice([Person.Sex.FEMALE, Person.Sex.MALE])
             birth = fake.date_of_birth(minimum_age=2, maximum_age=60)
-            township = rng.choice([t for t in townships if t.parent.code == "341522"] if index % 2 else townships)
+            township = rng.choice(
+                [t for t in townships if t.parent.code == "341522"] if index % 2 else townships
+            )
             fields = {
-                "sex": sex, "birth_date": None if unknown else birth, "region": township,
+                "sex": sex,
+                "birth_date": None if unknown else birth,
+                "region": township,
                 "identity_status": Person.IdentityStatus.UNKNOWN if unknown else Person.IdentityStatus.KNOWN,
                 "notes": "身高约一米三，口音为外省" if unknown else "",
             }
             if not unknown:
                 name = fake.name_female() if sex == Person.Sex.FEMALE else fake.name_male()
-                fields.update(full_name=name, id_card_number=fake.ssn(), phone=fake.phone_number(),
-                              address=fake.address())
+                fields.update(
+                    full_name=name,
+                    id_card_number=fake.ssn(),
+                    phone=fake.phone_number(),
+                    address=fake.address(),
+                )
             register_person(actor=actor, unit=actor.unit, **fields)
             created += 1
         # A duplicate registered by the shelter of a person the police already know.
-        original = Person.objects.filter(registered_by_unit__code="341522-police",
-                                         identity_status=Person.IdentityStatus.KNOWN).order_by("pk").first()
+        original = (
+            Person.objects.filter(
+                registered_by_unit__code="341522-police", identity_status=Person.IdentityStatus.KNOWN
+            )
+            .order_by("pk")
+            .first()
+        )
         if original is not None:
-            register_person(actor=registrars["341522-shelter"], full_name=original.full_name,
-                            id_card_number=original.id_card_number, sex=original.sex,
-                            birth_date=original.birth_date, region=original.region)
+            register_person(
+                actor=registrars["341522-shelter"],
+                full_name=original.full_name,
+                id_card_number=original.id_card_number,
+                sex=original.sex,
+                birth_date=original.birth_date,
+                region=original.region,
+            )
             created += 1
         for demo in DEMO_USERS:
             user = User.objects.get(username=demo.username)
-            notify(recipients=[user], subject="欢迎使用反拐工作平台",
-                   body="这是演示环境，所有数据均为虚构。", kind="welcome")
+            notify(
+                recipients=[user],
+                subject="欢迎使用反拐工作平台",
+                body="这是演示环境，所有数据均为虚构。",
+                kind="welcome",
+            )
         # One deadline already late, to show how lateness looks on the home page.
         from fanguai.deadlines.models import Deadline
 
-        Deadline.objects.filter(status=Deadline.Status.OPEN).order_by("pk")[:1].update(
-            due_at=timezone.now() - timedelta(hours=3), warn_at=timezone.now() - timedelta(days=2))
+        first_open = Deadline.objects.filter(status=Deadline.Status.OPEN).order_by("pk").first()
+        if first_open is not None:
+            Deadline.objects.filter(pk=first_open.pk).update(
+                due_at=timezone.now() - timedelta(hours=3), warn_at=timezone.now() - timedelta(days=2)
+            )
     return created

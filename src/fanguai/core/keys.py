@@ -61,12 +61,18 @@ def rotate_all(batch_size: int = 500) -> int:
         pks = list(model._default_manager.values_list("pk", flat=True).order_by("pk"))
         for start in range(0, len(pks), batch_size):
             with transaction.atomic():
-                for row in model._default_manager.filter(pk__in=pks[start:start + batch_size]).values("pk", *names):
+                for row in model._default_manager.filter(pk__in=pks[start : start + batch_size]).values(
+                    "pk", *names
+                ):
                     pk = row.pop("pk")
                     model._default_manager.filter(pk=pk).update(**row)
                     rewritten += 1
-    record_event("keys.rotate", object_type="core.key", object_id=fingerprint(crypto._keys()[0][0]),
-                 details={"rows": rewritten})
+    record_event(
+        "keys.rotate",
+        object_type="core.key",
+        object_id=fingerprint(crypto._keys()[0][0]),
+        details={"rows": rewritten},
+    )
     return rewritten
 
 

@@ -11,6 +11,7 @@ class NavItem:
     url_name: str
     roles: frozenset[str]
     order: int = 100
+    template: str = ""  # optional partial that renders the entry itself (e.g. with a badge)
 
 
 @dataclass(frozen=True)
@@ -27,12 +28,13 @@ _nav: list[NavItem] = []
 _panels: list[HomePanel] = []
 
 
-def add_nav(label: str, url_name: str, roles: Iterable[str], order: int = 100) -> None:
-    _nav.append(NavItem(label, url_name, frozenset(roles), order))
+def add_nav(label: str, url_name: str, roles: Iterable[str], order: int = 100, template: str = "") -> None:
+    _nav.append(NavItem(label, url_name, frozenset(roles), order, template))
 
 
-def add_home_panel(template: str, context: Callable[[object], dict | None], roles: Iterable[str] = (),
-                   order: int = 100) -> None:
+def add_home_panel(
+    template: str, context: Callable[[object], dict | None], roles: Iterable[str] = (), order: int = 100
+) -> None:
     _panels.append(HomePanel(template, context, frozenset(roles), order))
 
 

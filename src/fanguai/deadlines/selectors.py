@@ -75,3 +75,10 @@ def unit_summary(user) -> dict[str, int]:
 def kinds_in_use(user) -> list[str]:
     rows = policy_for(Deadline).visible(user, Deadline.objects.all())
     return sorted(rows.order_by().values_list("kind", flat=True).distinct())
+
+
+def sees_other_units(user) -> bool:
+    """Whether the user's policy reaches beyond their own unit (office staff, leaders, county coordinators):
+    the deadlines page then offers to widen the list."""
+    rows = policy_for(Deadline).visible(user, Deadline.objects.all())
+    return rows.exclude(responsible_unit_id=user.unit_id).exists()

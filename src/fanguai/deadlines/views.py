@@ -4,20 +4,12 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from fanguai.accounts.roles import ADMIN_ROLES
-from fanguai.core.policies import policy_for
 from fanguai.core.views import forbid_unless
 
 from . import selectors
 from .forms import DeadlineFilterForm
-from .models import Deadline
 
 PAGE_SIZE = 25
-
-
-def sees_other_units(user) -> bool:
-    """Whether the user's policy reaches beyond their own unit (office staff, leaders, county coordinators)."""
-    probe = policy_for(Deadline).visible(user, Deadline.objects.all())
-    return probe.exclude(responsible_unit_id=user.unit_id).exists()
 
 
 @login_required
@@ -25,7 +17,7 @@ def sees_other_units(user) -> bool:
 def deadline_list(request):
     user = request.user
     forbid_unless(user.unit_id is not None and user.role not in ADMIN_ROLES)
-    wide = sees_other_units(user)
+    wide = selectors.sees_other_units(user)
     form = DeadlineFilterForm(request.GET or None, kinds=selectors.kinds_in_use(user), wide=wide)
     data = form.cleaned_data if form.is_valid() else {}
     state = data.get("state") or "open"

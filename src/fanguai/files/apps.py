@@ -7,4 +7,8 @@ class FilesConfig(AppConfig):
     verbose_name = _("Private files")
 
     def ready(self) -> None:
+        from fanguai.core.periodic import add_periodic
+
         from . import policies  # noqa: F401  registers the StoredFile policy
+
+        add_periodic("fanguai.files.tasks.purge_orphan_files", every_seconds=24 * 3600)

@@ -15,7 +15,7 @@ def _active(user) -> bool:
     return bool(getattr(user, "is_authenticated", False) and getattr(user, "is_active", False))
 
 
-def _may_view_target(user, target) -> bool:
+def may_view_target(user, target) -> bool:
     if target is None:
         return False
     try:
@@ -66,7 +66,7 @@ class StoredFilePolicy(Policy):
             return False
         if not obj.is_attached:
             return obj.uploaded_by_id == user.pk
-        return _may_view_target(user, obj.target)
+        return may_view_target(user, obj.target)
 
     def can_attach(self, user, obj: StoredFile) -> bool:
         """Only the uploader attaches a loose file, and only to an object they may view (checked in attach)."""

@@ -6,7 +6,7 @@ from django.http import Http404
 from fanguai.core.policies import policy_for
 
 from .models import StoredFile
-from .policies import _may_view_target, target_type_for
+from .policies import may_view_target, target_type_for
 
 
 def visible_files(user) -> models.QuerySet[StoredFile]:
@@ -15,7 +15,7 @@ def visible_files(user) -> models.QuerySet[StoredFile]:
 
 def files_for(user, obj: models.Model) -> models.QuerySet[StoredFile]:
     """The files attached to obj, or none when the user may not view obj."""
-    if obj is None or obj.pk is None or not _may_view_target(user, obj):
+    if obj is None or obj.pk is None or not may_view_target(user, obj):
         return StoredFile.objects.none()
     return (
         StoredFile.objects.filter(target_type=target_type_for(obj), target_id=str(obj.pk))

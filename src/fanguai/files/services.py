@@ -4,18 +4,21 @@ file by its id and never carries the file name (it may contain a person's name).
 import hashlib
 import logging
 import uuid
+from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.files.storage import Storage, storages
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
+from django.utils import timezone
 
 from fanguai.audit.services import record_event
+from fanguai.core.policies import policy_for
 
 from .inspection import inspect_upload
 from .models import StoredFile
-from .policies import _may_view_target, policy_for, target_type_for
+from .policies import may_view_target, target_type_for
 
 logger = logging.getLogger(__name__)
 OBJECT_TYPE = "files.storedfile"
@@ -43,7 +46,7 @@ def store_upload(*, actor, upload: UploadedFile, attach_to: models.Model | None 
     has already decided what the file belongs to.
     """
     inspected = inspect_upload(upload)
-    if attach_to is not None and _is_user(actor) and not _may_view_target(actor, attach_to):
+    if attach_to is not None and _is_user(actor) and not may_view_target(actor, attach_to):
         raise PermissionDenied
     storage = private_storage()
     name = storage.save(_random_storage_name(), ContentFile(inspected.data))
@@ -84,7 +87,7 @@ def attach(file: StoredFile, obj: models.Model, *, actor=None) -> StoredFile:
     sees it. A signed-in actor must be the uploader and able to view the object."""
     file = StoredFile.objects.select_for_update().get(pk=file.pk)
     if _is_user(actor) and not (
-        policy_for(StoredFile).can(actor, "attach", file) and _may_view_target(actor, obj)
+        policy_for(StoredFile).can(actor, "attach", file) and may_view_target(actor, obj)
     ):
         raise PermissionDenied
     if file.is_attached:
@@ -137,3 +140,25 @@ def record_download(*, actor, file: StoredFile, allowed: bool) -> None:
         object_id=file.pk,
         outcome="success" if allowed else "denied",
     )
+
+
+def purge_orphan_blobs(*, older_than: timedelta = timedelta(days=1)) -> int:
+    """Delete bytes on disk that no row points to. They are left when a caller's transaction rolls back
+    after store_upload saved the bytes; the age margin keeps uploads still in flight."""
+    storage = private_storage()
+    cutoff = timezone.now() - older_than
+    deleted = 0
+    try:
+        folders, _ = storage.listdir("")
+    except FileNotFoundError:
+        return 0
+    for folder in folders:
+        names = [f"{folder}/{name}" for name in storage.listdir(folder)[1]]
+        known = set(StoredFile.objects.filter(storage_name__in=names).values_list("storage_name", flat=True))
+        for name in names:
+            if name not in known and storage.get_modified_time(name) < cutoff:
+                storage.delete(name)
+                deleted += 1
+    if deleted:
+        record_event("file.purge_orphans", object_type=OBJECT_TYPE, details={"deleted": deleted})
+    return deleted

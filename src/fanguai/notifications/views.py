@@ -80,3 +80,11 @@ def badge(request):
     return render(
         request, "notifications/partials/badge.html", {"unread_count": selectors.unread_count(request.user)}
     )
+
+
+def home_panel_context(user) -> dict | None:
+    """The home-page panel: the newest unread notifications, hidden when there are none."""
+    count = selectors.unread_count(user)
+    if not count:
+        return None
+    return {"unread_count": count, "latest": list(selectors.inbox(user, unread_only=True)[:5])}

@@ -63,8 +63,13 @@ def load_regions(path: Path, actor=None) -> LoadResult:
             by_code[region.code] = region
             created += was_created
             updated += not was_created
-        record_event("regions.load", actor=actor, object_type="org.region", object_id=path.name,
-                     details={"created": created, "updated": updated})
+        record_event(
+            "regions.load",
+            actor=actor,
+            object_type="org.region",
+            object_id=path.name,
+            details={"created": created, "updated": updated},
+        )
     return LoadResult(created, updated)
 
 
@@ -99,7 +104,9 @@ def load_units(path: Path, actor=None) -> LoadResult:
             unit, was_created = Unit.objects.update_or_create(
                 code=row["code"],
                 defaults={
-                    "name": row["name"], "kind": row["kind"], "sector": row["sector"],
+                    "name": row["name"],
+                    "kind": row["kind"],
+                    "sector": row["sector"],
                     "region": regions[row["region_code"]],
                     "parent": by_code.get(row["parent_code"]) if row["parent_code"] else None,
                 },
@@ -107,6 +114,11 @@ def load_units(path: Path, actor=None) -> LoadResult:
             by_code[unit.code] = unit
             created += was_created
             updated += not was_created
-        record_event("units.load", actor=actor, object_type="org.unit", object_id=path.name,
-                     details={"created": created, "updated": updated})
+        record_event(
+            "units.load",
+            actor=actor,
+            object_type="org.unit",
+            object_id=path.name,
+            details={"created": created, "updated": updated},
+        )
     return LoadResult(created, updated)

@@ -13,5 +13,6 @@ class PeopleConfig(AppConfig):
         from .panels import recent_people
 
         add_nav(_("People"), "people:list", policies.CREATOR_ROLES, order=10)
-        add_home_panel("people/partials/recent_panel.html", recent_people, roles=policies.CREATOR_ROLES, order=50)
-
+        add_home_panel(
+            "people/partials/recent_panel.html", recent_people, roles=policies.CREATOR_ROLES, order=50
+        )

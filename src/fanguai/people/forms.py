@@ -9,26 +9,42 @@ from .validators import validate_id_card, validate_phone
 
 class RegionChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Region) -> str:
-        return f"{obj.parent.name} · {obj.name}" if obj.level == Region.Level.TOWNSHIP and obj.parent else obj.name
+        return (
+            f"{obj.parent.name} · {obj.name}"
+            if obj.level == Region.Level.TOWNSHIP and obj.parent
+            else obj.name
+        )
 
 
 class PersonForm(forms.ModelForm):
     full_name = forms.CharField(label=_("Name"), max_length=64, required=False)
-    id_card_number = forms.CharField(label=_("ID card number"), max_length=18, required=False,
-                                     validators=[validate_id_card])
+    id_card_number = forms.CharField(
+        label=_("ID card number"), max_length=18, required=False, validators=[validate_id_card]
+    )
     phone = forms.CharField(label=_("Phone"), max_length=20, required=False, validators=[validate_phone])
     address = forms.CharField(label=_("Address"), max_length=200, required=False)
-    notes = forms.CharField(label=_("Description and notes"), required=False,
-                            widget=forms.Textarea(attrs={"rows": 3}))
+    notes = forms.CharField(
+        label=_("Description and notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
     region = RegionChoiceField(
-        label=_("Township or county"), required=False,
+        label=_("Township or county"),
+        required=False,
         queryset=Region.objects.exclude(level__in=[Region.Level.PROVINCE]).select_related("parent"),
     )
 
     class Meta:
         model = Person
-        fields = ["full_name", "sex", "birth_date", "identity_status", "id_card_number", "phone", "address",
-                  "region", "notes"]
+        fields = [
+            "full_name",
+            "sex",
+            "birth_date",
+            "identity_status",
+            "id_card_number",
+            "phone",
+            "address",
+            "region",
+            "notes",
+        ]
         widgets = {"birth_date": forms.DateInput(attrs={"type": "date"})}
 
     def clean(self):
@@ -40,9 +56,12 @@ class PersonForm(forms.ModelForm):
 
 class PersonSearchForm(forms.Form):
     q = forms.CharField(label=_("Name, ID card number, phone or record number"), required=False)
-    identity_status = forms.ChoiceField(label=_("Identity"), required=False,
-                                        choices=[("", _("All"))] + list(Person.IdentityStatus.choices))
-    sex = forms.ChoiceField(label=_("Sex"), required=False, choices=[("", _("All"))] + list(Person.Sex.choices))
+    identity_status = forms.ChoiceField(
+        label=_("Identity"), required=False, choices=[("", _("All"))] + list(Person.IdentityStatus.choices)
+    )
+    sex = forms.ChoiceField(
+        label=_("Sex"), required=False, choices=[("", _("All"))] + list(Person.Sex.choices)
+    )
 
 
 class MergeForm(forms.Form):

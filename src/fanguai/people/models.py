@@ -27,8 +27,9 @@ class Person(models.Model):
         KNOWN = "known", _("Identity known")
         UNKNOWN = "unknown", _("Identity unknown")
 
-    number = models.CharField(_("record number"), max_length=16, unique=True, default=new_person_number,
-                              editable=False)
+    number = models.CharField(
+        _("record number"), max_length=16, unique=True, default=new_person_number, editable=False
+    )
     full_name = EncryptedTextField(_("name"), blank=True)
     id_card_number = EncryptedTextField(_("ID card number"), blank=True)
     phone = EncryptedTextField(_("phone"), blank=True)
@@ -40,20 +41,46 @@ class Person(models.Model):
 
     sex = models.CharField(_("sex"), max_length=8, choices=Sex.choices, default=Sex.UNKNOWN)
     birth_date = models.DateField(_("date of birth"), null=True, blank=True)
-    identity_status = models.CharField(_("identity"), max_length=8, choices=IdentityStatus.choices,
-                                       default=IdentityStatus.KNOWN)
-    region = models.ForeignKey(Region, verbose_name=_("township or county"), null=True, blank=True,
-                               on_delete=models.PROTECT, related_name="+")
-    county = models.ForeignKey(Region, verbose_name=_("county"), null=True, blank=True,
-                               on_delete=models.PROTECT, related_name="+", editable=False)
-    registered_by_unit = models.ForeignKey(Unit, verbose_name=_("registered by"), on_delete=models.PROTECT,
-                                           related_name="+")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    identity_status = models.CharField(
+        _("identity"), max_length=8, choices=IdentityStatus.choices, default=IdentityStatus.KNOWN
+    )
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("township or county"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    county = models.ForeignKey(
+        Region,
+        verbose_name=_("county"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+    )
+    registered_by_unit = models.ForeignKey(
+        Unit, verbose_name=_("registered by"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
-    merged_into = models.ForeignKey("self", verbose_name=_("merged into"), null=True, blank=True,
-                                    on_delete=models.PROTECT, related_name="merged_from")
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_from",
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -70,6 +97,9 @@ class Person(models.Model):
         if self.birth_date is None:
             return None
         today = date.today()  # noqa: DTZ011 - an age in whole years does not need the time zone
-        years = today.year - self.birth_date.year - ((today.month, today.day) < (self.birth_date.month,
-                                                                                  self.birth_date.day))
+        years = (
+            today.year
+            - self.birth_date.year
+            - ((today.month, today.day) < (self.birth_date.month, self.birth_date.day))
+        )
         return years < 18

@@ -8,15 +8,21 @@ from fanguai.core.policies import policy_for
 from .models import Person
 
 
-def visible_people(user, *, query: str = "", identity_status: str = "", county: str = "",
-                   sex: str = "") -> QuerySet[Person]:
+def visible_people(
+    user, *, query: str = "", identity_status: str = "", county: str = "", sex: str = ""
+) -> QuerySet[Person]:
     """Persons the user may see, searched by exact name, ID card number, phone or record number."""
-    people = policy_for(Person).visible(user, Person.objects.select_related("region", "county",
-                                                                              "registered_by_unit"))
+    people = policy_for(Person).visible(
+        user, Person.objects.select_related("region", "county", "registered_by_unit")
+    )
     if query:
         digest = blind_index(query)
-        people = people.filter(Q(full_name_index=digest) | Q(id_card_index=digest) | Q(phone_index=digest)
-                               | Q(number=query.strip().upper()))
+        people = people.filter(
+            Q(full_name_index=digest)
+            | Q(id_card_index=digest)
+            | Q(phone_index=digest)
+            | Q(number=query.strip().upper())
+        )
     if identity_status:
         people = people.filter(identity_status=identity_status)
     if county:
@@ -47,5 +53,8 @@ def possible_duplicates(user, person: Person) -> QuerySet[Person]:
 
 def history(person: Person) -> QuerySet[AuditEvent]:
     """The changes to a record (who, when, which fields), for a user already allowed to see the record."""
-    return AuditEvent.objects.filter(object_type="people.person", object_id=str(person.pk)).exclude(
-        action="person.view").order_by("-id")
+    return (
+        AuditEvent.objects.filter(object_type="people.person", object_id=str(person.pk))
+        .exclude(action="person.view")
+        .order_by("-id")
+    )

@@ -45,10 +45,20 @@ def register_person(*, actor, unit=None, **fields) -> Person:
     person.full_clean()
     person.save()
     if person.identity_status == Person.IdentityStatus.UNKNOWN:
-        create_deadline(target=person, kind=IDENTITY_VERIFICATION, due_at=timezone.now() + IDENTIFY_WITHIN,
-                        responsible_unit=person.registered_by_unit, warn_before=timedelta(days=7))
-    record_event("person.create", actor=actor, object_type="people.person", object_id=person.pk,
-                 changed_fields=[f for f in EDITABLE_FIELDS if getattr(person, f) not in ("", None)])
+        create_deadline(
+            target=person,
+            kind=IDENTITY_VERIFICATION,
+            due_at=timezone.now() + IDENTIFY_WITHIN,
+            responsible_unit=person.registered_by_unit,
+            warn_before=timedelta(days=7),
+        )
+    record_event(
+        "person.create",
+        actor=actor,
+        object_type="people.person",
+        object_id=person.pk,
+        changed_fields=[f for f in EDITABLE_FIELDS if getattr(person, f) not in ("", None)],
+    )
     return person
 
 
@@ -69,8 +79,9 @@ def update_person(*, actor, person: Person, **changes) -> Person:
     person.save()
     if was_unknown and person.identity_status == Person.IdentityStatus.KNOWN:
         meet_deadline(target=person, kind=IDENTITY_VERIFICATION)
-    record_event("person.update", actor=actor, object_type="people.person", object_id=person.pk,
-                 changed_fields=changed)
+    record_event(
+        "person.update", actor=actor, object_type="people.person", object_id=person.pk, changed_fields=changed
+    )
     return person
 
 
@@ -82,7 +93,8 @@ def _repoint_references(duplicate: Person, keep: Person) -> list[str]:
             continue
         field = relation.field
         count = relation.related_model._default_manager.filter(**{field.name: duplicate}).update(
-            **{field.name: keep})
+            **{field.name: keep}
+        )
         if count:
             moved.append(f"{relation.related_model._meta.label_lower}.{field.name}")
     person_type = ContentType.objects.get_for_model(Person)
@@ -123,6 +135,12 @@ def merge_people(*, actor, keep: Person, duplicate: Person) -> Person:
     moved = _repoint_references(duplicate, keep)
     duplicate.merged_into = keep
     duplicate.save(update_fields=["merged_into", "updated_at"])
-    record_event("person.merge", actor=actor, object_type="people.person", object_id=keep.pk,
-                 changed_fields=filled, details={"merged": duplicate.pk, "moved": moved})
+    record_event(
+        "person.merge",
+        actor=actor,
+        object_type="people.person",
+        object_id=keep.pk,
+        changed_fields=filled,
+        details={"merged": duplicate.pk, "moved": moved},
+    )
     return keep

@@ -24,16 +24,26 @@ from .models import Person
 def person_list(request):
     form = PersonSearchForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
-    people = selectors.visible_people(request.user, query=filters.get("q", ""),
-                                      identity_status=filters.get("identity_status", ""),
-                                      sex=filters.get("sex", ""))
+    people = selectors.visible_people(
+        request.user,
+        query=filters.get("q", ""),
+        identity_status=filters.get("identity_status", ""),
+        sex=filters.get("sex", ""),
+    )
     page = Paginator(people, 25).get_page(request.GET.get("page"))
     if page.object_list:
-        record_event("person.list", object_type="people.person",
-                     details={"ids": [p.pk for p in page.object_list]})
-    return render(request, "people/person_list.html", {
-        "form": form, "page": page, "can_create": policy_for(Person).can(request.user, "create"),
-    })
+        record_event(
+            "person.list", object_type="people.person", details={"ids": [p.pk for p in page.object_list]}
+        )
+    return render(
+        request,
+        "people/person_list.html",
+        {
+            "form": form,
+            "page": page,
+            "can_create": policy_for(Person).can(request.user, "create"),
+        },
+    )
 
 
 @login_required
@@ -52,16 +62,20 @@ def person_create(request):
 def person_detail(request, pk: int):
     person = selectors.person_for_view(request.user, pk)
     policy = policy_for(Person)
-    return render(request, "people/person_detail.html", {
-        "person": person,
-        "can_change": policy.can(request.user, "change", person),
-        "can_merge": policy.can(request.user, "merge", person),
-        "duplicates": selectors.possible_duplicates(request.user, person)[:10],
-        "history": selectors.history(person)[:50],
-        "attachments": files_for(request.user, person),
-        "attachment_form": AttachmentForm(),
-        "deadlines": deadlines_of(person),
-    })
+    return render(
+        request,
+        "people/person_detail.html",
+        {
+            "person": person,
+            "can_change": policy.can(request.user, "change", person),
+            "can_merge": policy.can(request.user, "merge", person),
+            "duplicates": selectors.possible_duplicates(request.user, person)[:10],
+            "history": selectors.history(person)[:50],
+            "attachments": files_for(request.user, person),
+            "attachment_form": AttachmentForm(),
+            "deadlines": deadlines_of(person),
+        },
+    )
 
 
 @login_required

@@ -361,10 +361,17 @@ def test_the_home_panel(alice, charlie, sysadmin, board):
     context = home_panel_context(alice)
     assert context["summary"] == {"open": 2, "late": 1, "due_soon": 0}
     assert context["urgent"] == [board["late"]]
-    html = render_to_string("deadlines/partials/home_panel.html", context)
+    html = render_to_string("deadlines/partials/home_panel.html", {"panel": context})
     assert "Acknowledge a referral" in html and 'class="late' in html and "/deadlines/?state=late" in html
     assert home_panel_context(charlie)["urgent"] == [board["other"]]
     assert home_panel_context(sysadmin) is None
+
+
+@pytest.mark.django_db
+def test_the_home_page_shows_the_panel(alice, sysadmin, board, login):
+    html = login(alice).get("/").content.decode()
+    assert "deadlines-panel" in html and "Acknowledge a referral" in html
+    assert "deadlines-panel" not in login(sysadmin).get("/").content.decode()
 
 
 @pytest.mark.django_db

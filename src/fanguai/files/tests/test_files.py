@@ -7,6 +7,7 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import storages
+from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 
@@ -256,3 +257,24 @@ def test_handle_attachment_upload_helper(alice, owner, rf):
     assert stored is not None and stored.target == owner and notes == ["The file was attached."]
     stored, notes = post(upload("bad.html", b"<html></html>"))
     assert stored is None and "not accepted" in notes[0]
+
+
+@pytest.mark.django_db
+def test_orphaned_bytes_are_purged_but_fresh_and_known_ones_kept(alice):
+    import os
+    import time
+
+    from fanguai.files.tasks import purge_orphan_files
+
+    kept = store_upload(actor=alice, upload=upload("kept.pdf", pdf_bytes()))
+    with pytest.raises(RuntimeError), transaction.atomic():
+        store_upload(actor=alice, upload=upload("rolled-back.pdf", pdf_bytes()))
+        raise RuntimeError
+    assert len(private_files()) == 2
+    assert purge_orphan_files.enqueue().return_value == {"deleted": 0}  # too fresh to judge
+    old = time.time() - 2 * 86400
+    for path in private_files():
+        os.utime(path, (old, old))
+    assert purge_orphan_files.enqueue().return_value == {"deleted": 1}
+    assert [p.name for p in private_files()] == [Path(kept.storage_name).name]
+    assert AuditEvent.objects.filter(action="file.purge_orphans").exists()

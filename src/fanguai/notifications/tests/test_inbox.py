@@ -129,3 +129,15 @@ def test_the_htmx_list_partial(alice, inbox_of_alice, login):
     response = login(alice).get("/inbox/?show=unread", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="inbox-list")
     html = response.content.decode()
     assert SECRET in html and "<html" not in html
+
+
+@pytest.mark.django_db
+def test_the_home_panel_shows_unread_notifications(alice, bob, inbox_of_alice, login):
+    from fanguai.notifications.views import home_panel_context
+
+    assert home_panel_context(bob) is None
+    context = home_panel_context(alice)
+    assert context["unread_count"] == 1 and context["latest"] == [inbox_of_alice["unread"]]
+    html = login(alice).get("/").content.decode()
+    assert "notifications-panel" in html and SECRET in html
+    assert "notifications-panel" not in login(bob).get("/").content.decode()

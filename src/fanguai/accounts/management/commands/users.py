@@ -38,8 +38,15 @@ class Command(SubcommandCommand):
                 raise CommandError(f"unknown unit {unit}")
         password = password or getpass.getpass("password: ")
         try:
-            user = services.create_user(actor=None, username=username, password=password, role=role,
-                                        unit=unit_obj, full_name=full_name, email=email)
+            user = services.create_user(
+                actor=None,
+                username=username,
+                password=password,
+                role=role,
+                unit=unit_obj,
+                full_name=full_name,
+                email=email,
+            )
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from None
         self.stdout.write(f"created {user.username} ({user.role})")

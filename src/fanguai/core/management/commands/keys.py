@@ -11,7 +11,7 @@ class Command(SubcommandCommand):
         "add": "Add a new key (secondary unless --primary).",
         "promote": "Make the key with this fingerprint the primary.",
         "rotate": "Re-encrypt every encrypted value under the primary key (add --new to add and promote a "
-                  "fresh key first).",
+        "fresh key first).",
         "retire": "Remove a key that no value uses any more.",
     }
 

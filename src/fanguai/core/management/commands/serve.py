@@ -20,10 +20,22 @@ class Command(BaseCommand):
 
     def handle(self, *args, bind: str, workers: int, no_worker: bool, **options):
         executable = os.path.dirname(sys.executable)
-        children = [subprocess.Popen([  # noqa: S603 - fixed argument list
-            os.path.join(executable, "gunicorn"), "fanguai.wsgi:application", "--bind", bind,
-            "--workers", str(workers), "--access-logfile", "-", "--timeout", "120",
-        ])]
+        children = [
+            subprocess.Popen(
+                [  # noqa: S603 - fixed argument list
+                    os.path.join(executable, "gunicorn"),
+                    "fanguai.wsgi:application",
+                    "--bind",
+                    bind,
+                    "--workers",
+                    str(workers),
+                    "--access-logfile",
+                    "-",
+                    "--timeout",
+                    "120",
+                ]
+            )
+        ]
         if not no_worker:
             children.append(subprocess.Popen([os.path.join(executable, "fanguai"), "worker"]))  # noqa: S603
         self._announce(bind)
@@ -46,9 +58,12 @@ class Command(BaseCommand):
     def _announce(self, bind: str) -> None:
         self.stdout.write(self.style.SUCCESS(f"\nfanguai is serving at http://{bind}/\n"))
         if not settings.REQUIRE_2FA:
-            self.stdout.write(self.style.WARNING(
-                "WARNING: FANGUAI_REQUIRE_2FA=0 — users without an authenticator log in with a password only. "
-                "Never run a real deployment like this."))
+            self.stdout.write(
+                self.style.WARNING(
+                    "WARNING: FANGUAI_REQUIRE_2FA=0 — users without an authenticator log in with a password only. "
+                    "Never run a real deployment like this."
+                )
+            )
         from fanguai.accounts.models import User
 
         demo = User.objects.filter(username__in=[u.username for u in DEMO_USERS])

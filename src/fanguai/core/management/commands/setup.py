@@ -9,8 +9,10 @@ from fanguai.org.services import load_regions, load_units
 
 
 class Command(BaseCommand):
-    help = ("Prepare a database: migrate, collect static files, load the reference data (regions, units); "
-            "with --demo also demo users and demo data. Safe to run again.")
+    help = (
+        "Prepare a database: migrate, collect static files, load the reference data (regions, units); "
+        "with --demo also demo users and demo data. Safe to run again."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--demo", action="store_true", help="create one demo user per role and demo data")

@@ -13,7 +13,9 @@ class Command(BaseCommand):
         stop = threading.Event()
         scheduler = threading.Thread(target=run_scheduler, args=(stop,), name="scheduler", daemon=True)
         scheduler.start()
-        self.stdout.write(f"worker started; periodic jobs: {', '.join(j.task_path for j in jobs()) or 'none'}")
+        self.stdout.write(
+            f"worker started; periodic jobs: {', '.join(j.task_path for j in jobs()) or 'none'}"
+        )
         try:
             call_command("db_worker", interval=1)
         finally:
