@@ -74,6 +74,8 @@ INSTALLED_APPS = [
     "fanguai.files",
     "fanguai.notifications",
     "fanguai.deadlines",
+    "fanguai.plans",
+    "fanguai.supervision",
     "fanguai.api",
 ]
 

@@ -11,6 +11,8 @@ urlpatterns = [
     path("files/", include("fanguai.files.urls")),
     path("inbox/", include("fanguai.notifications.urls")),
     path("deadlines/", include("fanguai.deadlines.urls")),
+    path("plan/", include("fanguai.plans.urls")),
+    path("supervision/", include("fanguai.supervision.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/", api.urls),
 ]

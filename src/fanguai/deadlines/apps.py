@@ -7,9 +7,9 @@ class DeadlinesConfig(AppConfig):
     verbose_name = _("Deadlines")
 
     def ready(self) -> None:
-        from fanguai.accounts.roles import ADMIN_ROLES, Role
         from django.conf import settings
 
+        from fanguai.accounts.roles import ADMIN_ROLES, Role
         from fanguai.core.periodic import add_periodic
         from fanguai.core.registry import add_home_panel, add_nav
 

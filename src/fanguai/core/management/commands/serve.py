@@ -21,8 +21,8 @@ class Command(BaseCommand):
     def handle(self, *args, bind: str, workers: int, no_worker: bool, **options):
         executable = os.path.dirname(sys.executable)
         children = [
-            subprocess.Popen(
-                [  # noqa: S603 - fixed argument list
+            subprocess.Popen(  # noqa: S603 - fixed argument list
+                [
                     os.path.join(executable, "gunicorn"),
                     "fanguai.wsgi:application",
                     "--bind",
