@@ -1,5 +1,5 @@
 import pytest
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 
 from fanguai.audit.models import AuditEvent
 from fanguai.people.models import Person
@@ -107,8 +107,12 @@ def test_registering_through_the_form_validates_the_id_card(alice, login):
 def test_id_card_checksum():
     validate_id_card(ID_CARD)
     validate_id_card("11010519491231002X")
-    with pytest.raises(Exception, match="check character"):
+    with pytest.raises(ValidationError) as wrong_check:
         validate_id_card("110105194912310021")
+    assert wrong_check.value.code == "id_card_checksum"
+    with pytest.raises(ValidationError) as too_short:
+        validate_id_card("1101051949")
+    assert too_short.value.code == "id_card_format"
 
 
 def test_unknown_identity_opens_a_deadline_met_when_identified(alice):
