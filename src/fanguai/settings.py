@@ -76,6 +76,8 @@ INSTALLED_APPS = [
     "fanguai.deadlines",
     "fanguai.plans",
     "fanguai.supervision",
+    "fanguai.clues",
+    "fanguai.dna",
     "fanguai.api",
 ]
 

@@ -13,6 +13,9 @@ urlpatterns = [
     path("deadlines/", include("fanguai.deadlines.urls")),
     path("plan/", include("fanguai.plans.urls")),
     path("supervision/", include("fanguai.supervision.urls")),
+    path("clues/", include("fanguai.clues.urls")),
+    path("report/", include("fanguai.clues.public_urls")),
+    path("dna/", include("fanguai.dna.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/", api.urls),
 ]
