@@ -39,9 +39,12 @@ def _secret_key() -> str:
     if PRODUCTION:
         raise RuntimeError("SECRET_KEY must be set when FANGUAI_PRODUCTION=1")
     key_file = DATA_DIR / "secret_key"
-    if not key_file.exists():
-        key_file.write_text(secrets.token_urlsafe(64))
-        key_file.chmod(0o600)
+    try:  # exclusive creation: processes starting together on a fresh folder share one key
+        with open(key_file, "x") as handle:
+            key_file.chmod(0o600)
+            handle.write(secrets.token_urlsafe(64))
+    except FileExistsError:
+        pass
     return key_file.read_text().strip()
 
 

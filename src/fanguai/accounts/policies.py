@@ -14,6 +14,9 @@ class UserPolicy(Policy):
             return queryset
         return queryset.filter(pk=user.pk)
 
+    def can_list(self, user) -> bool:
+        return user.has_role(Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN)
+
     def can_create(self, user) -> bool:
         return user.has_role(Role.SYSTEM_ADMIN)
 

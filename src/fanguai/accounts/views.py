@@ -95,7 +95,7 @@ def second_factor(request):
 
 @login_required
 def staff_list(request):
-    forbid_unless(policy_for(User).can(request.user, "create") or request.user.has_role(Role.SECURITY_ADMIN))
+    forbid_unless(policy_for(User).can(request.user, "list"))
     users = visible_users(
         request.user, query=request.GET.get("q", "").strip(), role=request.GET.get("role", "")
     )

@@ -10,6 +10,7 @@ import base64
 import hashlib
 import hmac
 import os
+import tempfile
 import unicodedata
 from functools import cache
 from pathlib import Path
@@ -36,7 +37,8 @@ def read_key_file() -> tuple[list[str], str]:
     if not path.exists():
         if getattr(settings, "PRODUCTION", False):
             raise ImproperlyConfigured(f"encryption key file {path} is missing")
-        write_key_file([Fernet.generate_key().decode()], base64.urlsafe_b64encode(os.urandom(32)).decode())
+        write_key_file([Fernet.generate_key().decode()], base64.urlsafe_b64encode(os.urandom(32)).decode(),
+                       replace=False)
     keys, index_key = [], ""
     for line in path.read_text().splitlines():
         line = line.strip()
@@ -49,15 +51,26 @@ def read_key_file() -> tuple[list[str], str]:
     return keys, index_key
 
 
-def write_key_file(keys: list[str], index_key: str) -> None:
+def write_key_file(keys: list[str], index_key: str, *, replace: bool = True) -> None:
+    """Write the key file atomically. With replace=False an existing file wins, so that processes starting
+    together on a fresh data folder all end up with the same keys."""
     path = _key_file()
     path.parent.mkdir(parents=True, exist_ok=True)
     text = "# fanguai encryption keys: the first key encrypts, all keys decrypt. Keep this file secret.\n"
     text += "".join(f"{k}\n" for k in keys) + f"{INDEX_PREFIX}{index_key}\n"
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(text)
-    tmp.chmod(0o600)
-    tmp.replace(path)
+    descriptor, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=".keys-")
+    with os.fdopen(descriptor, "w") as handle:
+        handle.write(text)
+    tmp = Path(tmp_name)
+    if replace:
+        tmp.replace(path)
+        return
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        pass
+    finally:
+        tmp.unlink()
 
 
 @cache

@@ -66,7 +66,11 @@ def create_demo_data() -> int:
     from fanguai.notifications.services import notify
     from fanguai.people.models import Person
     from fanguai.people.services import register_person
+    from fanguai.plans.demo import create_demo_plans
+    from fanguai.supervision.demo import create_demo_supervision
 
+    create_demo_plans()  # idempotent on its own, so it runs even when the people below exist
+    create_demo_supervision()  # idempotent on its own too
     if Person.objects.exists():
         return 0
     fake = Faker("zh_CN")

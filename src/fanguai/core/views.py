@@ -1,5 +1,7 @@
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.http import JsonResponse
 from django.shortcuts import render
 
 from .registry import panels_for
@@ -16,9 +18,7 @@ def home(request):
 
 
 def healthz(request):
-    from django.db import connection
-    from django.http import JsonResponse
-
+    """For load balancers and the browser tests: the application answers and reaches its database."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})

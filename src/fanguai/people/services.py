@@ -3,7 +3,6 @@ changed fields, never their values."""
 
 from datetime import timedelta
 
-from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -21,7 +20,8 @@ from .models import Person
 
 IDENTITY_FIELDS = ("full_name", "id_card_number", "phone", "address")
 EDITABLE_FIELDS = (*IDENTITY_FIELDS, "notes", "sex", "birth_date", "identity_status", "region")
-IDENTIFY_WITHIN = timedelta(days=getattr(settings, "FANGUAI_IDENTIFY_DAYS", 30))
+# A person of unknown identity should be identified (or handed to a family search) within this time.
+IDENTIFY_WITHIN = timedelta(days=30)
 
 
 def _refresh_derived(person: Person) -> None:
@@ -35,8 +35,12 @@ def _refresh_derived(person: Person) -> None:
 
 @transaction.atomic
 def register_person(*, actor, unit=None, **fields) -> Person:
+    """Register a person for `unit` (default: the actor's). Public intake passes actor=None and the unit
+    that receives the record."""
     if actor is not None and not policy_for(Person).can(actor, "create"):
         raise PermissionDenied
+    if unit is None and actor is None:
+        raise ValueError("a person registered without a staff actor needs the receiving unit")
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"not editable: {sorted(unknown)}")

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand
 
 from fanguai.audit.context import acting
 from fanguai.org.services import load_regions, load_units
+from fanguai.plans.loader import load_plan
 
 
 class Command(BaseCommand):
@@ -27,6 +28,7 @@ class Command(BaseCommand):
             self.stdout.write(f"regions: {result.created} created, {result.updated} updated")
             result = load_units(units)
             self.stdout.write(f"units: {result.created} created, {result.updated} updated")
+            self.stdout.write(str(load_plan(settings.REPO_DIR / "plans/liuan-2022.yaml")))
             if demo:
                 from fanguai.core.demo import create_demo_data, create_demo_users
 
