@@ -81,6 +81,9 @@ INSTALLED_APPS = [
     "fanguai.supervision",
     "fanguai.clues",
     "fanguai.dna",
+    "fanguai.cases",
+    "fanguai.missing",
+    "fanguai.assistance",
     "fanguai.api",
 ]
 

@@ -16,6 +16,10 @@ urlpatterns = [
     path("clues/", include("fanguai.clues.urls")),
     path("report/", include("fanguai.clues.public_urls")),
     path("dna/", include("fanguai.dna.urls")),
+    path("cases/", include("fanguai.cases.urls")),
+    path("missing/", include("fanguai.missing.urls")),
+    path("alerts/", include("fanguai.missing.public_urls")),
+    path("assistance/", include("fanguai.assistance.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/", api.urls),
 ]
