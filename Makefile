@@ -20,9 +20,9 @@ run: $(STAMP)
 	FANGUAI_REQUIRE_2FA=0 $(BIN)/fanguai setup --demo
 	FANGUAI_REQUIRE_2FA=0 $(BIN)/fanguai serve
 
-## make test: the whole test suite (two workers)
+## make test: the whole test suite (two workers); PYTEST_ARGS adds options, e.g. PYTEST_ARGS='-m "not browser"'
 test: $(STAMP)
-	$(BIN)/pytest -n 2 -q
+	$(BIN)/pytest -n 2 -q $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
