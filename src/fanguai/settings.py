@@ -84,6 +84,8 @@ INSTALLED_APPS = [
     "fanguai.cases",
     "fanguai.missing",
     "fanguai.assistance",
+    "fanguai.outreach",
+    "fanguai.reports",
     "fanguai.api",
 ]
 

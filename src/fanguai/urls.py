@@ -20,6 +20,8 @@ urlpatterns = [
     path("missing/", include("fanguai.missing.urls")),
     path("alerts/", include("fanguai.missing.public_urls")),
     path("assistance/", include("fanguai.assistance.urls")),
+    path("activities/", include("fanguai.outreach.urls")),
+    path("reports/", include("fanguai.reports.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/", api.urls),
 ]

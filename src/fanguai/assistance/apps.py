@@ -5,3 +5,29 @@ from django.utils.translation import gettext_lazy as _
 class AssistanceConfig(AppConfig):
     name = "fanguai.assistance"
     verbose_name = _("Care of rescued persons")
+
+    def ready(self) -> None:
+        from fanguai.accounts.roles import Role
+        from fanguai.core.registry import add_home_panel, add_nav
+        from fanguai.people.policies import add_scope
+
+        from . import deadline_kinds, policies  # noqa: F401  registers the deadline kinds and the policies
+        from .views import home_panel_context
+
+        add_nav(
+            _("Assistance"),
+            "assistance:case_list",
+            [Role.CASEWORKER, Role.LIAISON, Role.OFFICE_STAFF],
+            order=40,
+        )
+        add_nav(_("Referrals"), "assistance:referral_list", policies.RECEIVER_ROLES, order=41)
+        add_nav(
+            _("Care register"),
+            "assistance:registration_list",
+            [Role.CASEWORKER, Role.LIAISON, Role.OFFICE_STAFF, Role.COUNTY_COORDINATOR],
+            order=42,
+        )
+        add_home_panel(
+            "assistance/partials/home_panel.html", home_panel_context, roles=policies.RECEIVER_ROLES, order=40
+        )
+        add_scope(policies.persons_of_referrals)

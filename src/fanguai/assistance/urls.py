@@ -1,4 +1,50 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "assistance"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.case_list, name="case_list"),
+    path("cases.xlsx", views.case_export, name="case_export"),
+    path("intake/", views.case_create, name="case_create"),
+    path("cases/<int:pk>/", views.case_detail, name="case_detail"),
+    path("cases/<int:pk>/assessment/", views.case_assessment, name="case_assessment"),
+    path("cases/<int:pk>/placements/new/", views.placement_create, name="placement_create"),
+    path("cases/<int:pk>/consents/new/", views.case_consent_create, name="case_consent_create"),
+    path("cases/<int:pk>/referrals/new/", views.case_referral_create, name="case_referral_create"),
+    path("cases/<int:pk>/visits/new/", views.visit_schedule, name="visit_schedule"),
+    path("cases/<int:pk>/outcome/", views.case_outcome, name="case_outcome"),
+    path("cases/<int:pk>/close/", views.case_close, name="case_close"),
+    path("cases/<int:pk>/closure-decision/", views.case_closure_decision, name="case_closure_decision"),
+    path("cases/<int:pk>/attach/", views.case_attach, name="case_attach"),
+    path("visits/<int:pk>/record/", views.visit_record, name="visit_record"),
+    path("consents/<int:pk>/withdraw/", views.consent_withdraw, name="consent_withdraw"),
+    path("referrals/", views.referral_list, name="referral_list"),
+    path("referrals.xlsx", views.referral_export, name="referral_export"),
+    path("referrals/<int:pk>/", views.referral_detail, name="referral_detail"),
+    path("referrals/<int:pk>/respond/", views.referral_respond, name="referral_respond"),
+    path("referrals/<int:pk>/deliver/", views.referral_deliver, name="referral_deliver"),
+    path("referrals/<int:pk>/withdraw/", views.referral_withdraw, name="referral_withdraw"),
+    path("register/", views.registration_list, name="registration_list"),
+    path("register.xlsx", views.registration_export, name="registration_export"),
+    path("register/new/", views.registration_create, name="registration_create"),
+    path("register/<int:pk>/", views.registration_detail, name="registration_detail"),
+    path("register/<int:pk>/edit/", views.registration_update, name="registration_update"),
+    path("register/<int:pk>/guardians/new/", views.guardian_create, name="guardian_create"),
+    path("register/<int:pk>/visits/new/", views.care_visit_create, name="care_visit_create"),
+    path("register/<int:pk>/entrusted-care/new/", views.entrusted_care_create, name="entrusted_care_create"),
+    path(
+        "register/<int:pk>/consents/new/",
+        views.registration_consent_create,
+        name="registration_consent_create",
+    ),
+    path(
+        "register/<int:pk>/referrals/new/",
+        views.registration_referral_create,
+        name="registration_referral_create",
+    ),
+    path("register/<int:pk>/attach/", views.registration_attach, name="registration_attach"),
+    path("campaigns/", views.campaign_list, name="campaign_list"),
+    path("indicators/", views.indicator_overview, name="indicators"),
+    path("indicators.xlsx", views.indicator_export, name="indicator_export"),
+]

@@ -5,3 +5,16 @@ from django.utils.translation import gettext_lazy as _
 class CasesConfig(AppConfig):
     name = "fanguai.cases"
     verbose_name = _("Trafficking cases")
+
+    def ready(self) -> None:
+        from fanguai.accounts.roles import Role
+        from fanguai.core.registry import add_home_panel, add_nav
+        from fanguai.people.policies import add_scope
+
+        from . import policies
+        from .views import home_panel_context
+
+        add_nav(_("Cases"), "cases:list", policies.NAV_ROLES, order=30)
+        add_nav(_("Clearance rate"), "cases:clearance", [Role.LEADER, Role.COUNTY_COORDINATOR], order=31)
+        add_home_panel("cases/partials/home_panel.html", home_panel_context, roles=[Role.INVESTIGATOR], order=15)
+        add_scope(policies.persons_of_visible_cases)

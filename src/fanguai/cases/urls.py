@@ -1,4 +1,18 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "cases"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.case_list, name="list"),
+    path("new/", views.case_create, name="create"),
+    path("clearance/", views.clearance, name="clearance"),
+    path("<int:pk>/", views.case_detail, name="detail"),
+    path("<int:pk>/status/", views.case_status, name="status"),
+    path("<int:pk>/responsibility/", views.case_responsibility, name="responsibility"),
+    path("<int:pk>/parties/", views.party_add, name="party_add"),
+    path("<int:pk>/events/", views.event_add, name="event_add"),
+    path("<int:pk>/clues/", views.clue_link, name="clue_link"),
+    path("<int:pk>/attach/", views.case_attach, name="attach"),
+    path("packages/<int:pk>/", views.package_update, name="package"),
+]

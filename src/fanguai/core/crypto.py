@@ -37,8 +37,9 @@ def read_key_file() -> tuple[list[str], str]:
     if not path.exists():
         if getattr(settings, "PRODUCTION", False):
             raise ImproperlyConfigured(f"encryption key file {path} is missing")
-        write_key_file([Fernet.generate_key().decode()], base64.urlsafe_b64encode(os.urandom(32)).decode(),
-                       replace=False)
+        write_key_file(
+            [Fernet.generate_key().decode()], base64.urlsafe_b64encode(os.urandom(32)).decode(), replace=False
+        )
     keys, index_key = [], ""
     for line in path.read_text().splitlines():
         line = line.strip()

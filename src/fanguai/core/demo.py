@@ -144,4 +144,7 @@ def create_demo_data() -> int:
             Deadline.objects.filter(pk=first_open.pk).update(
                 due_at=timezone.now() - timedelta(hours=3), warn_at=timezone.now() - timedelta(days=2)
             )
+    __import__("fanguai.clues.demo", fromlist=["create_demo_clues"]).create_demo_clues()
+    __import__("fanguai.assistance.demo", fromlist=["x"]).create_demo_assistance()
+    __import__("fanguai.dna.demo", fromlist=["x"]).create_demo_dna()
     return created

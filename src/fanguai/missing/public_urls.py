@@ -1,4 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path, re_path
+
+from . import public_views
 
 app_name = "public_alerts"
-urlpatterns: list = []
+urlpatterns = [
+    path("", public_views.alert_list, name="list"),
+    path("feed.atom", public_views.atom_feed, name="feed"),
+    re_path(r"^(?P<identifier>[A-Za-z0-9-]+)\.cap$", public_views.cap_document, name="cap"),
+    path("<slug:code>/", public_views.alert_detail, name="detail"),
+    path("<slug:code>/photo.jpg", public_views.alert_photo, name="photo"),
+]

@@ -7,13 +7,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from fanguai.audit.services import record_event
-from fanguai.core.errors import ValidationFailed
 from fanguai.core.policies import policy_for
 from fanguai.core.views import forbid_unless
 from fanguai.deadlines.selectors import deadlines_of
 from fanguai.files.forms import AttachmentForm
 from fanguai.files.selectors import files_for
-from fanguai.files.services import store_upload
+from fanguai.files.views import handle_attachment_upload
 
 from . import selectors, services
 from .forms import MergeForm, PersonForm, PersonSearchForm
@@ -113,14 +112,5 @@ def person_merge(request, pk: int):
 def person_attach(request, pk: int):
     person = policy_for(Person).get_visible_or_404(request.user, pk=pk)
     forbid_unless(policy_for(Person).can(request.user, "change", person))
-    form = AttachmentForm(request.POST, request.FILES)
-    if not form.is_valid():
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
-        return redirect("people:detail", pk=person.pk)
-    try:
-        store_upload(actor=request.user, upload=form.cleaned_data["file"], attach_to=person)
-    except ValidationFailed as exc:
-        messages.error(request, " ".join(e.message for e in exc.errors))
-    else:
-        messages.success(request, _("The file was attached."))
+    handle_attachment_upload(request, person)
     return redirect("people:detail", pk=person.pk)

@@ -6,6 +6,7 @@ nothing that happened is kept only as an overwritten field."""
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fanguai.org.models import Region, Unit
@@ -40,7 +41,11 @@ class Listing(models.Model):
     due_at = models.DateTimeField(_("due"), editable=False)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.ACTIVE)
     listed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("listed by"), null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("listed by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("listed"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -55,12 +60,12 @@ class Listing(models.Model):
     def __str__(self) -> str:
         return self.number
 
+    def get_absolute_url(self) -> str:
+        return reverse("supervision:listing_detail", args=[self.pk])
+
     @property
     def number(self) -> str:
         return f"GP-{self.pk:05d}" if self.pk else "GP-new"
-
-    def get_absolute_url(self) -> str:
-        return reverse("supervision:listing_detail", args=[self.pk])
 
     @property
     def is_open(self) -> bool:
@@ -74,7 +79,11 @@ class ProgressReport(models.Model):
     text = models.TextField(_("progress"))
     unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+")
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("reported by"), null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reported by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("reported"), auto_now_add=True)
 
@@ -127,12 +136,23 @@ class LiftRequest(models.Model):
     )
     reason = models.TextField(_("reason"))
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("requested by"), null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     requested_at = models.DateTimeField(_("requested"), auto_now_add=True)
-    decision = models.CharField(_("decision"), max_length=16, choices=Decision.choices, default=Decision.PENDING)
+    decision = models.CharField(
+        _("decision"), max_length=16, choices=Decision.choices, default=Decision.PENDING
+    )
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("decided by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     decision_note = models.TextField(_("comment"), blank=True)
@@ -160,10 +180,20 @@ class Inspection(models.Model):
     kind = models.CharField(_("type"), max_length=24, choices=Kind.choices, default=Kind.ROUTINE)
     title = models.CharField(_("title"), max_length=200)
     target_unit = models.ForeignKey(
-        Unit, verbose_name=_("inspected unit"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Unit,
+        verbose_name=_("inspected unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     target_region = models.ForeignKey(
-        Region, verbose_name=_("inspected county"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Region,
+        verbose_name=_("inspected county"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     institution = models.CharField(_("institution"), max_length=200, blank=True)
     scheduled_for = models.DateField(_("date"))
@@ -173,7 +203,11 @@ class Inspection(models.Model):
     conducted_on = models.DateField(_("conducted on"), null=True, blank=True)
     summary = models.TextField(_("summary"), blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("scheduled by"), null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("scheduled by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -186,6 +220,9 @@ class Inspection(models.Model):
     def __str__(self) -> str:
         return self.number
 
+    def get_absolute_url(self) -> str:
+        return reverse("supervision:inspection_detail", args=[self.pk])
+
     @property
     def number(self) -> str:
         return f"DC-{self.pk:05d}" if self.pk else "DC-new"
@@ -196,9 +233,6 @@ class Inspection(models.Model):
         if self.institution:
             parts.append(self.institution)
         return " · ".join(parts)
-
-    def get_absolute_url(self) -> str:
-        return reverse("supervision:inspection_detail", args=[self.pk])
 
 
 class Finding(models.Model):
@@ -212,7 +246,11 @@ class Finding(models.Model):
     description = models.TextField(_("finding"))
     severity = models.CharField(_("severity"), max_length=8, choices=Severity.choices, default=Severity.MINOR)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
 
@@ -241,7 +279,10 @@ class Rectification(models.Model):
         Finding, verbose_name=_("finding"), on_delete=models.CASCADE, related_name="rectifications"
     )
     inspection = models.ForeignKey(
-        Inspection, verbose_name=_("inspection"), on_delete=models.CASCADE, related_name="rectifications",
+        Inspection,
+        verbose_name=_("inspection"),
+        on_delete=models.CASCADE,
+        related_name="rectifications",
         editable=False,
     )
     responsible_unit = models.ForeignKey(
@@ -252,7 +293,11 @@ class Rectification(models.Model):
     due_at = models.DateTimeField(_("due"), editable=False)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.OPEN)
     ordered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("ordered by"), null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("ordered by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("ordered"), auto_now_add=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True, editable=False)
@@ -265,12 +310,16 @@ class Rectification(models.Model):
     def __str__(self) -> str:
         return f"ZG-{self.pk:05d}" if self.pk else "ZG-new"
 
+    def get_absolute_url(self) -> str:
+        return reverse("supervision:rectification_detail", args=[self.pk])
+
     @property
     def number(self) -> str:
         return str(self)
 
-    def get_absolute_url(self) -> str:
-        return reverse("supervision:rectification_detail", args=[self.pk])
+    @property
+    def is_late(self) -> bool:
+        return self.status == self.Status.OPEN and self.due_at <= timezone.now()
 
 
 class RectificationReport(models.Model):
@@ -280,7 +329,11 @@ class RectificationReport(models.Model):
     text = models.TextField(_("what was done"))
     unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+")
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("reported by"), null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reported by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("reported"), auto_now_add=True)
 
@@ -311,7 +364,12 @@ class TimelineEntry(models.Model):
     action = models.CharField(_("step"), max_length=32)
     note = models.TextField(_("note"), blank=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     actor_unit = models.ForeignKey(
         Unit, verbose_name=_("unit"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -1,0 +1,674 @@
+"""Every write of supervision. Each runs in one transaction, writes a timeline row and an audit event (which
+names fields, never values). Bad input raises django's ValidationError with a message per field, before
+anything is written."""
+
+from datetime import date, datetime, time, timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from fanguai.accounts.roles import Role
+from fanguai.audit.services import record_event
+from fanguai.core.policies import policy_for
+from fanguai.deadlines.services import create_deadline, meet_deadline
+from fanguai.files.services import store_upload
+from fanguai.notifications.services import notify
+from fanguai.org.models import Region
+
+from . import conf
+from .deadline_kinds import LISTING, RECTIFICATION
+from .models import (
+    Finding,
+    Inspection,
+    LiftRequest,
+    Listing,
+    ListingWarning,
+    ProgressReport,
+    Rectification,
+    RectificationReport,
+    TimelineEntry,
+)
+
+LISTING_FIELDS = (
+    "kind",
+    "title",
+    "case_reference",
+    "region",
+    "problem",
+    "requirements",
+    "responsible_unit",
+    "due_date",
+)
+INSPECTION_FIELDS = (
+    "kind",
+    "title",
+    "target_unit",
+    "target_region",
+    "institution",
+    "scheduled_for",
+    "team",
+    "scope",
+)
+COUNTY_LEVELS = (Region.Level.COUNTY, Region.Level.ZONE)
+
+
+def end_of_day(day: date) -> datetime:
+    """A deadline date means the end of that day, local time."""
+    return timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
+
+
+def today() -> date:
+    return timezone.localdate()
+
+
+def _step(action: str, *, actor=None, note: str = "", **on) -> TimelineEntry:
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    return TimelineEntry.objects.create(
+        action=action, note=note, actor=user, actor_unit=getattr(user, "unit", None), **on
+    )
+
+
+def _require(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied
+
+
+def _office_users() -> list:
+    users = get_user_model().objects.filter(role=Role.OFFICE_STAFF, is_active=True, unit__isnull=False)
+    return [u for u in users.select_related("unit__region__parent") if u.is_city_level]
+
+
+def _check_future(errors: dict, field: str, day, *, allow_today: bool = True) -> None:
+    if day is not None and (day < today() or (day == today() and not allow_today)):
+        errors[field] = _("The date cannot be in the past.")
+
+
+# Listing supervision ------------------------------------------------------------------------------------------
+
+
+def check_listing_fields(fields: dict, *, is_new: bool = True) -> None:
+    """Raise ValidationError naming each field at fault."""
+    errors: dict[str, str] = {}
+    if not str(fields.get("title") or "").strip():
+        errors["title"] = _("Give the listing a title.")
+    if not str(fields.get("requirements") or "").strip():
+        errors["requirements"] = _("State what the unit must do.")
+    if fields.get("responsible_unit") is None:
+        errors["responsible_unit"] = _("Choose the responsible unit.")
+    kind = fields.get("kind")
+    if kind not in Listing.Kind.values:
+        errors["kind"] = _("Choose a key case or a key area.")
+    elif kind == Listing.Kind.CASE and not str(fields.get("case_reference") or "").strip():
+        errors["case_reference"] = _("A key case needs its case reference.")
+    elif kind == Listing.Kind.AREA:
+        if fields.get("region") is None:
+            errors["region"] = _("A key area needs its region.")
+        if not str(fields.get("problem") or "").strip():
+            errors["problem"] = _("Describe the problem of the area.")
+    if fields.get("due_date") is None:
+        errors["due_date"] = _("Set a deadline.")
+    else:
+        _check_future(errors, "due_date", fields["due_date"])
+    if errors:
+        raise ValidationError(errors)
+
+
+def _listing_deadline(listing: Listing, actor) -> None:
+    create_deadline(
+        target=listing,
+        kind=LISTING,
+        due_at=listing.due_at,
+        responsible_unit=listing.responsible_unit,
+        warn_before=conf.warn_window(),
+        actor=actor,
+    )
+
+
+@transaction.atomic
+def create_listing(*, actor, **fields) -> Listing:
+    _require(policy_for(Listing).can(actor, "create"))
+    unknown = set(fields) - set(LISTING_FIELDS)
+    if unknown:
+        raise ValueError(f"not editable: {sorted(unknown)}")
+    check_listing_fields(fields)
+    listing = Listing(listed_by=actor, **fields)
+    listing.due_at = end_of_day(listing.due_date)
+    listing.save()
+    _listing_deadline(listing, actor)
+    _step("listing.create", actor=actor, note=listing.requirements, listing=listing)
+    record_event(
+        "listing.create",
+        actor=actor,
+        object_type="supervision.listing",
+        object_id=listing.pk,
+        changed_fields=[f for f in LISTING_FIELDS if getattr(listing, f) not in ("", None)],
+        details={"unit": listing.responsible_unit.code},
+    )
+    notify(
+        units=[listing.responsible_unit],
+        subject=_("Listed for supervision: %(number)s, due %(due)s")
+        % {"number": listing.number, "due": listing.due_date.isoformat()},
+        body=listing.title,
+        link=listing.get_absolute_url(),
+        kind="supervision.listing",
+    )
+    return listing
+
+
+@transaction.atomic
+def update_listing(*, actor, listing: Listing, **changes) -> Listing:
+    _require(policy_for(Listing).can(actor, "change", listing))
+    unknown = set(changes) - set(LISTING_FIELDS)
+    if unknown:
+        raise ValueError(f"not editable: {sorted(unknown)}")
+    listing = Listing.objects.select_for_update().get(pk=listing.pk)
+    merged = {f: changes.get(f, getattr(listing, f)) for f in LISTING_FIELDS}
+    if merged["due_date"] == listing.due_date:
+        # An unchanged deadline that has passed may stay; only a new date must lie ahead.
+        merged["due_date"] = max(merged["due_date"], today())
+    check_listing_fields(merged)
+    changed = [name for name, value in changes.items() if getattr(listing, name) != value]
+    if not changed:
+        return listing
+    for name in changed:
+        setattr(listing, name, changes[name])
+    listing.due_at = end_of_day(listing.due_date)
+    listing.save()
+    if {"due_date", "responsible_unit"} & set(changed):
+        _listing_deadline(listing, actor)
+    _step("listing.update", actor=actor, note=", ".join(changed), listing=listing)
+    record_event(
+        "listing.update",
+        actor=actor,
+        object_type="supervision.listing",
+        object_id=listing.pk,
+        changed_fields=changed,
+    )
+    return listing
+
+
+@transaction.atomic
+def report_progress(*, actor, listing: Listing, text: str, upload=None) -> ProgressReport:
+    _require(policy_for(Listing).can(actor, "report", listing))
+    if not text or not text.strip():
+        raise ValidationError({"text": _("Describe the progress.")})
+    report = ProgressReport.objects.create(
+        listing=listing, text=text.strip(), unit=actor.unit, created_by=actor
+    )
+    if upload is not None:
+        store_upload(actor=actor, upload=upload, attach_to=report)
+    _step("listing.report", actor=actor, note=report.text, listing=listing)
+    record_event(
+        "listing.report",
+        actor=actor,
+        object_type="supervision.progressreport",
+        object_id=report.pk,
+        changed_fields=["text", *(["file"] if upload is not None else [])],
+        details={"listing": listing.pk},
+    )
+    return report
+
+
+@transaction.atomic
+def attach_to_listing(*, actor, listing: Listing, upload):
+    _require(policy_for(Listing).can(actor, "attach", listing))
+    stored = store_upload(actor=actor, upload=upload, attach_to=listing)
+    _step("listing.attach", actor=actor, listing=listing)
+    return stored
+
+
+@transaction.atomic
+def request_lift(*, actor, listing: Listing, reason: str) -> LiftRequest:
+    listing = Listing.objects.select_for_update().get(pk=listing.pk)
+    _require(policy_for(Listing).can(actor, "request_lift", listing))
+    if not reason or not reason.strip():
+        raise ValidationError({"reason": _("Say why the listing can be lifted.")})
+    request = LiftRequest.objects.create(listing=listing, reason=reason.strip(), requested_by=actor)
+    listing.status = Listing.Status.LIFT_REQUESTED
+    listing.save(update_fields=["status", "updated_at"])
+    _step("listing.lift_request", actor=actor, note=request.reason, listing=listing)
+    record_event(
+        "listing.lift_request",
+        actor=actor,
+        object_type="supervision.listing",
+        object_id=listing.pk,
+        changed_fields=["status"],
+        details={"request": request.pk},
+    )
+    notify(
+        recipients=_office_users(),
+        subject=_("Lifting requested: %(number)s by %(unit)s")
+        % {"number": listing.number, "unit": listing.responsible_unit.name},
+        body=request.reason,
+        link=listing.get_absolute_url(),
+        kind="supervision.lift_request",
+    )
+    return request
+
+
+@transaction.atomic
+def decide_lift(*, actor, listing: Listing, approve: bool, note: str = "") -> LiftRequest:
+    """The office approves the unit's request (the listing is lifted) or refuses it with a reason."""
+    listing = Listing.objects.select_for_update().get(pk=listing.pk)
+    _require(policy_for(Listing).can(actor, "decide_lift", listing))
+    note = (note or "").strip()
+    if not approve and not note:
+        raise ValidationError({"note": _("Give the reason for refusing.")})
+    request = listing.lift_requests.filter(decision=LiftRequest.Decision.PENDING).order_by("-id").first()
+    if request is None:
+        raise ValidationError({"note": _("There is no pending request.")})
+    now = timezone.now()
+    request.decision = LiftRequest.Decision.APPROVED if approve else LiftRequest.Decision.REFUSED
+    request.decided_by, request.decided_at, request.decision_note = actor, now, note
+    request.save(update_fields=["decision", "decided_by", "decided_at", "decision_note"])
+    if approve:
+        listing.status, listing.lifted_at = Listing.Status.LIFTED, now
+        listing.save(update_fields=["status", "lifted_at", "updated_at"])
+        meet_deadline(target=listing, kind=LISTING, actor=actor)
+    else:
+        listing.status = Listing.Status.ACTIVE
+        listing.save(update_fields=["status", "updated_at"])
+    action = "listing.lift_approve" if approve else "listing.lift_refuse"
+    _step(action, actor=actor, note=note, listing=listing)
+    record_event(
+        action,
+        actor=actor,
+        object_type="supervision.listing",
+        object_id=listing.pk,
+        changed_fields=["status", *(["lifted_at"] if approve else [])],
+        details={"request": request.pk},
+    )
+    subject = (_("Listing lifted: %(number)s") if approve else _("Lifting refused: %(number)s")) % {
+        "number": listing.number
+    }
+    notify(
+        units=[listing.responsible_unit],
+        subject=subject,
+        body=note,
+        link=listing.get_absolute_url(),
+        kind="supervision.lift_decision",
+    )
+    return request
+
+
+# Warnings -----------------------------------------------------------------------------------------------------
+
+
+def last_activity(listing: Listing) -> datetime:
+    """The newest progress report, or the listing itself when there is none."""
+    latest = listing.reports.order_by("-created_at").values_list("created_at", flat=True).first()
+    return max(latest, listing.created_at) if latest else listing.created_at
+
+
+def _in_force(listing: Listing, level: str) -> bool:
+    rows = listing.warnings.filter(level=level, due_at=listing.due_at)
+    if level == ListingWarning.Level.YELLOW:
+        latest = listing.reports.order_by("-created_at").values_list("created_at", flat=True).first()
+        if latest:
+            rows = rows.filter(created_at__gt=latest)
+    return rows.exists()
+
+
+def _issue(listing: Listing, level: str, reason: str) -> ListingWarning:
+    warning = ListingWarning.objects.create(
+        listing=listing, level=level, reason=reason, due_at=listing.due_at
+    )
+    label = warning.get_level_display()
+    rows = notify(
+        recipients=_office_users(),
+        units=[listing.responsible_unit],
+        roles=[Role.LEADER],
+        subject=_("%(level)s warning: listing %(number)s, due %(due)s")
+        % {"level": label, "number": listing.number, "due": listing.due_date.isoformat()},
+        body=reason,
+        link=listing.get_absolute_url(),
+        kind=f"supervision.warning.{level}",
+    )
+    warning.notified = len(rows)
+    warning.save(update_fields=["notified"])
+    _step(f"listing.warning.{level}", note=reason, listing=listing)
+    record_event(
+        "listing.warning",
+        object_type="supervision.listing",
+        object_id=listing.pk,
+        details={"level": level, "warning": warning.pk, "notified": len(rows)},
+    )
+    return warning
+
+
+@transaction.atomic
+def warn_overdue(listing: Listing) -> ListingWarning | None:
+    """The red warning: the deadline has passed. Issued once per deadline."""
+    listing = Listing.objects.select_for_update().get(pk=listing.pk)
+    if not listing.is_open or _in_force(listing, ListingWarning.Level.RED):
+        return None
+    with translation.override(settings.LANGUAGE_CODE):
+        reason = _("The deadline %(due)s has passed.") % {"due": listing.due_date.isoformat()}
+        return _issue(listing, ListingWarning.Level.RED, reason)
+
+
+@transaction.atomic
+def check_listing(listing: Listing, now: datetime | None = None) -> ListingWarning | None:
+    """Issue the warning the listing is due, if any: red once past the deadline; yellow within the warning
+    window before it when nothing was reported for the quiet period."""
+    now = now or timezone.now()
+    listing = Listing.objects.select_for_update().get(pk=listing.pk)
+    if not listing.is_open:
+        return None
+    if listing.due_at <= now:
+        return warn_overdue(listing)
+    window, quiet = conf.warn_window(), conf.quiet_period()
+    if listing.due_at - window > now or last_activity(listing) > now - quiet:
+        return None
+    if _in_force(listing, ListingWarning.Level.YELLOW):
+        return None
+    with translation.override(settings.LANGUAGE_CODE):
+        reason = _("The deadline %(due)s is near and no progress was reported in the last %(days)s days.") % {
+            "due": listing.due_date.isoformat(),
+            "days": quiet.days,
+        }
+        return _issue(listing, ListingWarning.Level.YELLOW, reason)
+
+
+def check_all_listings(now: datetime | None = None) -> int:
+    """The periodic check: every open listing that is near or past its deadline. Returns warnings issued."""
+    now = now or timezone.now()
+    issued = 0
+    candidates = Listing.objects.exclude(status=Listing.Status.LIFTED).filter(
+        due_at__lte=now + conf.warn_window()
+    )
+    for listing in candidates.order_by("due_at"):
+        issued += check_listing(listing, now=now) is not None
+    return issued
+
+
+# Inspections --------------------------------------------------------------------------------------------------
+
+
+def check_inspection_fields(fields: dict) -> None:
+    errors: dict[str, str] = {}
+    if not str(fields.get("title") or "").strip():
+        errors["title"] = _("Give the inspection a title.")
+    kind = fields.get("kind")
+    if kind not in Inspection.Kind.values:
+        errors["kind"] = _("Choose the type of inspection.")
+    region = fields.get("target_region")
+    if region is not None and region.level not in COUNTY_LEVELS:
+        errors["target_region"] = _("Choose a district or county.")
+    if kind == Inspection.Kind.PATERNITY_TESTING and not str(fields.get("institution") or "").strip():
+        errors["institution"] = _("Name the testing institution.")
+    elif not (fields.get("target_unit") or region or str(fields.get("institution") or "").strip()):
+        errors["target_unit"] = _("Choose the unit or the county to inspect.")
+    if fields.get("scheduled_for") is None:
+        errors["scheduled_for"] = _("Set the date.")
+    for name, message in (("team", _("Name the team.")), ("scope", _("Describe the scope."))):
+        if not str(fields.get(name) or "").strip():
+            errors[name] = message
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def schedule_inspection(*, actor, **fields) -> Inspection:
+    _require(policy_for(Inspection).can(actor, "create"))
+    unknown = set(fields) - set(INSPECTION_FIELDS)
+    if unknown:
+        raise ValueError(f"not editable: {sorted(unknown)}")
+    check_inspection_fields(fields)
+    if fields["scheduled_for"] < today():
+        raise ValidationError({"scheduled_for": _("The date cannot be in the past.")})
+    inspection = Inspection.objects.create(created_by=actor, **fields)
+    _step("inspection.create", actor=actor, note=inspection.scope, inspection=inspection)
+    record_event(
+        "inspection.create",
+        actor=actor,
+        object_type="supervision.inspection",
+        object_id=inspection.pk,
+        changed_fields=[f for f in INSPECTION_FIELDS if getattr(inspection, f) not in ("", None)],
+    )
+    if inspection.target_unit:
+        notify(
+            units=[inspection.target_unit],
+            subject=_("Inspection scheduled: %(number)s on %(day)s")
+            % {"number": inspection.number, "day": inspection.scheduled_for.isoformat()},
+            body=inspection.scope,
+            link=inspection.get_absolute_url(),
+            kind="supervision.inspection",
+        )
+    return inspection
+
+
+@transaction.atomic
+def update_inspection(*, actor, inspection: Inspection, **changes) -> Inspection:
+    _require(policy_for(Inspection).can(actor, "change", inspection))
+    unknown = set(changes) - set(INSPECTION_FIELDS)
+    if unknown:
+        raise ValueError(f"not editable: {sorted(unknown)}")
+    inspection = Inspection.objects.select_for_update().get(pk=inspection.pk)
+    check_inspection_fields({f: changes.get(f, getattr(inspection, f)) for f in INSPECTION_FIELDS})
+    changed = [name for name, value in changes.items() if getattr(inspection, name) != value]
+    if changed:
+        for name in changed:
+            setattr(inspection, name, changes[name])
+        inspection.save()
+        _step("inspection.update", actor=actor, note=", ".join(changed), inspection=inspection)
+        record_event(
+            "inspection.update",
+            actor=actor,
+            object_type="supervision.inspection",
+            object_id=inspection.pk,
+            changed_fields=changed,
+        )
+    return inspection
+
+
+@transaction.atomic
+def record_conduct(*, actor, inspection: Inspection, conducted_on: date, summary: str = "") -> Inspection:
+    inspection = Inspection.objects.select_for_update().get(pk=inspection.pk)
+    _require(policy_for(Inspection).can(actor, "conduct", inspection))
+    if conducted_on is None:
+        raise ValidationError({"conducted_on": _("Set the date.")})
+    if conducted_on > today():
+        raise ValidationError({"conducted_on": _("The date cannot be in the future.")})
+    inspection.status = Inspection.Status.CONDUCTED
+    inspection.conducted_on, inspection.summary = conducted_on, (summary or "").strip()
+    inspection.save(update_fields=["status", "conducted_on", "summary", "updated_at"])
+    _step("inspection.conduct", actor=actor, note=inspection.summary, inspection=inspection)
+    record_event(
+        "inspection.conduct",
+        actor=actor,
+        object_type="supervision.inspection",
+        object_id=inspection.pk,
+        changed_fields=["status", "conducted_on", "summary"],
+    )
+    return inspection
+
+
+@transaction.atomic
+def close_inspection(*, actor, inspection: Inspection, note: str = "") -> Inspection:
+    inspection = Inspection.objects.select_for_update().get(pk=inspection.pk)
+    _require(policy_for(Inspection).can(actor, "close", inspection))
+    inspection.status = Inspection.Status.CLOSED
+    inspection.save(update_fields=["status", "updated_at"])
+    _step("inspection.close", actor=actor, note=(note or "").strip(), inspection=inspection)
+    record_event(
+        "inspection.close",
+        actor=actor,
+        object_type="supervision.inspection",
+        object_id=inspection.pk,
+        changed_fields=["status"],
+    )
+    return inspection
+
+
+@transaction.atomic
+def record_finding(*, actor, inspection: Inspection, description: str, severity: str) -> Finding:
+    _require(policy_for(Inspection).can(actor, "add_finding", inspection))
+    errors = {}
+    if not description or not description.strip():
+        errors["description"] = _("Describe the finding.")
+    if severity not in Finding.Severity.values:
+        errors["severity"] = _("Choose the severity.")
+    if errors:
+        raise ValidationError(errors)
+    finding = Finding.objects.create(
+        inspection=inspection, description=description.strip(), severity=severity, created_by=actor
+    )
+    _step("finding.create", actor=actor, note=finding.description, inspection=inspection)
+    record_event(
+        "finding.create",
+        actor=actor,
+        object_type="supervision.finding",
+        object_id=finding.pk,
+        changed_fields=["description", "severity"],
+        details={"inspection": inspection.pk},
+    )
+    return finding
+
+
+def _rectification_deadline(rectification: Rectification, actor) -> None:
+    create_deadline(
+        target=rectification,
+        kind=RECTIFICATION,
+        due_at=rectification.due_at,
+        responsible_unit=rectification.responsible_unit,
+        warn_before=conf.rectification_warn_before(),
+        actor=actor,
+    )
+
+
+def _notify_rectification(rectification: Rectification, subject: str, body: str = "") -> None:
+    notify(
+        units=[rectification.responsible_unit],
+        subject=subject % {"number": rectification.number, "due": rectification.due_date.isoformat()},
+        body=body,
+        link=rectification.get_absolute_url(),
+        kind="supervision.rectification",
+    )
+
+
+@transaction.atomic
+def order_rectification(
+    *, actor, finding: Finding, responsible_unit, requirement: str, due_date: date
+) -> Rectification:
+    _require(policy_for(Finding).can(actor, "rectify", finding))
+    errors: dict[str, str] = {}
+    if responsible_unit is None:
+        errors["responsible_unit"] = _("Choose the responsible unit.")
+    if not requirement or not requirement.strip():
+        errors["requirement"] = _("State what must be rectified.")
+    if due_date is None:
+        errors["due_date"] = _("Set a deadline.")
+    else:
+        _check_future(errors, "due_date", due_date)
+    if errors:
+        raise ValidationError(errors)
+    rectification = Rectification.objects.create(
+        finding=finding,
+        inspection=finding.inspection,
+        responsible_unit=responsible_unit,
+        requirement=requirement.strip(),
+        due_date=due_date,
+        due_at=end_of_day(due_date),
+        ordered_by=actor,
+    )
+    _rectification_deadline(rectification, actor)
+    _step("rectification.create", actor=actor, note=rectification.requirement, rectification=rectification)
+    record_event(
+        "rectification.create",
+        actor=actor,
+        object_type="supervision.rectification",
+        object_id=rectification.pk,
+        changed_fields=["responsible_unit", "requirement", "due_date"],
+        details={"unit": responsible_unit.code, "finding": finding.pk},
+    )
+    _notify_rectification(
+        rectification, _("Rectification ordered: %(number)s, due %(due)s"), rectification.requirement
+    )
+    return rectification
+
+
+@transaction.atomic
+def report_rectification(
+    *, actor, rectification: Rectification, text: str, upload=None
+) -> RectificationReport:
+    rectification = Rectification.objects.select_for_update().get(pk=rectification.pk)
+    _require(policy_for(Rectification).can(actor, "report", rectification))
+    if not text or not text.strip():
+        raise ValidationError({"text": _("Describe what was done.")})
+    report = RectificationReport.objects.create(
+        rectification=rectification, text=text.strip(), unit=actor.unit, created_by=actor
+    )
+    if upload is not None:
+        store_upload(actor=actor, upload=upload, attach_to=report)
+    rectification.status = Rectification.Status.REPORTED
+    rectification.save(update_fields=["status"])
+    meet_deadline(target=rectification, kind=RECTIFICATION, actor=actor)
+    _step("rectification.report", actor=actor, note=report.text, rectification=rectification)
+    record_event(
+        "rectification.report",
+        actor=actor,
+        object_type="supervision.rectification",
+        object_id=rectification.pk,
+        changed_fields=["status", *(["file"] if upload is not None else [])],
+        details={"report": report.pk},
+    )
+    notify(
+        recipients=_office_users(),
+        subject=_("Rectification reported: %(number)s by %(unit)s")
+        % {"number": rectification.number, "unit": rectification.responsible_unit.name},
+        link=rectification.get_absolute_url(),
+        kind="supervision.rectification",
+    )
+    return report
+
+
+@transaction.atomic
+def accept_rectification(*, actor, rectification: Rectification, note: str = "") -> Rectification:
+    rectification = Rectification.objects.select_for_update().get(pk=rectification.pk)
+    _require(policy_for(Rectification).can(actor, "review", rectification))
+    rectification.status, rectification.closed_at = Rectification.Status.CLOSED, timezone.now()
+    rectification.save(update_fields=["status", "closed_at"])
+    _step("rectification.accept", actor=actor, note=(note or "").strip(), rectification=rectification)
+    record_event(
+        "rectification.accept",
+        actor=actor,
+        object_type="supervision.rectification",
+        object_id=rectification.pk,
+        changed_fields=["status", "closed_at"],
+    )
+    _notify_rectification(rectification, _("Rectification accepted: %(number)s"), note)
+    return rectification
+
+
+@transaction.atomic
+def reopen_rectification(*, actor, rectification: Rectification, note: str, due_date: date) -> Rectification:
+    rectification = Rectification.objects.select_for_update().get(pk=rectification.pk)
+    _require(policy_for(Rectification).can(actor, "review", rectification))
+    errors: dict[str, str] = {}
+    if not note or not note.strip():
+        errors["note"] = _("Say what is still missing.")
+    if due_date is None:
+        errors["due_date"] = _("Set a deadline.")
+    else:
+        _check_future(errors, "due_date", due_date)
+    if errors:
+        raise ValidationError(errors)
+    rectification.status = Rectification.Status.OPEN
+    rectification.due_date, rectification.due_at = due_date, end_of_day(due_date)
+    rectification.save(update_fields=["status", "due_date", "due_at"])
+    _rectification_deadline(rectification, actor)
+    _step("rectification.reopen", actor=actor, note=note.strip(), rectification=rectification)
+    record_event(
+        "rectification.reopen",
+        actor=actor,
+        object_type="supervision.rectification",
+        object_id=rectification.pk,
+        changed_fields=["status", "due_date"],
+    )
+    _notify_rectification(rectification, _("Rectification reopened: %(number)s, due %(due)s"), note.strip())
+    return rectification

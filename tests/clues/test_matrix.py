@@ -1,0 +1,174 @@
+"""Permission-matrix rows for every clue page and endpoint, with the fixed cast: alice (county police of the
+clue's county, responsible unit), bob (another unit of the county), charlie (police of another county),
+dave (leader in alice's unit), office (city-wide)."""
+
+import json
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+
+from fanguai.clues import services
+from fanguai.clues.models import Clue
+from fanguai.org.models import Region, Unit
+
+from ..conftest import make_user
+from ..permissions import Row, check_row
+from .helpers import submit
+
+SECRET = "秘密线索描述内容"
+REPORTER = "举报人赵某"
+TRIAGERS = frozenset({"alice", "office"})
+SIGNED_IN_WORKERS = frozenset({"alice", "bob", "charlie", "office"})
+STATISTICS = frozenset({"alice", "charlie", "dave", "office"})
+EVERYONE = frozenset({"alice", "bob", "charlie", "dave", "office"})
+
+
+@pytest.fixture
+def scenario(alice, bob, charlie, dave, office):
+    huoqiu = Region.objects.get(code="341522")
+    police = Unit.objects.get(code="341522-police")
+    submit(
+        description=SECRET,
+        region=str(huoqiu.pk),
+        contact_name=REPORTER,
+        contact_phone="13800004444",
+        contact_consent="on",
+    )
+    clue = Clue.objects.get()
+    services.transfer(actor=office, clue=clue, to_unit=police)
+    acked = services.record_clue(
+        actor=office, source="hotline_110", category="trafficking", description=SECRET, region=huoqiu
+    )
+    services.transfer(actor=office, clue=acked, to_unit=police)
+    services.acknowledge(actor=alice, clue=acked)
+    services.report_outcome(actor=alice, clue=acked, outcome="confirmed", message="ok")
+    colleague = make_user("office2", "office_staff", "341500-office")
+    to_decide = services.propose_reward(actor=colleague, clue=acked, amount=Decimal("100"), reason="r")
+    to_pay = services.propose_reward(actor=colleague, clue=acked, amount=Decimal("200"), reason="r")
+    services.decide_reward(actor=office, reward=to_pay, approve=True)
+    return {
+        "clue": clue,
+        "acked": acked,
+        "to_decide": to_decide,
+        "to_pay": to_pay,
+        "users": {"alice": alice, "bob": bob, "charlie": charlie, "dave": dave, "office": office},
+    }
+
+
+def _clue(s):
+    return s["clue"].pk
+
+
+MATRIX = [
+    Row("list", lambda s: "/clues/", SIGNED_IN_WORKERS, secret=lambda s: SECRET),
+    Row("detail", lambda s: f"/clues/{_clue(s)}/", TRIAGERS, secret=lambda s: SECRET),
+    Row("reporter", lambda s: f"/clues/{_clue(s)}/reporter/", TRIAGERS, secret=lambda s: REPORTER),
+    Row("create form", lambda s: "/clues/new/", SIGNED_IN_WORKERS),
+    Row("transfer form", lambda s: f"/clues/{_clue(s)}/transfer/", TRIAGERS, secret=lambda s: SECRET),
+    Row(
+        "triage",
+        lambda s: f"/clues/{_clue(s)}/triage/",
+        TRIAGERS,
+        method="post",
+        data=lambda s: {"priority": "high", "category": "trafficking"},
+    ),
+    Row(
+        "acknowledge",
+        lambda s: f"/clues/{_clue(s)}/acknowledge/",
+        frozenset({"alice"}),
+        method="post",
+    ),
+    Row(
+        "outcome",
+        lambda s: f"/clues/{s['acked'].pk}/outcome/",
+        frozenset({"alice"}),
+        method="post",
+        data=lambda s: {"outcome": "in_progress", "message": "核查中"},
+    ),
+    Row("message", lambda s: f"/clues/{_clue(s)}/message/", TRIAGERS, method="post", data=lambda s: {}),
+    Row("note", lambda s: f"/clues/{_clue(s)}/note/", TRIAGERS, method="post", data=lambda s: {}),
+    Row("attach", lambda s: f"/clues/{_clue(s)}/attach/", TRIAGERS, method="post"),
+    Row("close", lambda s: f"/clues/{_clue(s)}/close/", TRIAGERS, method="post", data=lambda s: {}),
+    Row("reopen", lambda s: f"/clues/{_clue(s)}/reopen/", TRIAGERS, method="post"),
+    Row(
+        "merge",
+        lambda s: f"/clues/{_clue(s)}/merge/",
+        TRIAGERS,
+        method="post",
+        data=lambda s: {"duplicate": _clue(s)},
+    ),
+    Row("link", lambda s: f"/clues/{_clue(s)}/link/", TRIAGERS, method="post", data=lambda s: {}),
+    Row(
+        "reward propose",
+        lambda s: f"/clues/{s['acked'].pk}/reward/",
+        frozenset({"office"}),
+        method="post",
+        data=lambda s: {},
+    ),
+    Row("rewards", lambda s: "/clues/rewards/", frozenset({"office"}), secret=lambda s: s["acked"].number),
+    Row(
+        "reward decide",
+        lambda s: f"/clues/rewards/{s['to_decide'].pk}/decide/",
+        frozenset({"office"}),
+        method="post",
+        data=lambda s: {"decision": "refuse", "note": ""},
+    ),
+    Row(
+        "reward pay",
+        lambda s: f"/clues/rewards/{s['to_pay'].pk}/pay/",
+        frozenset({"office"}),
+        method="post",
+        data=lambda s: {"payment_reference": "PAY-1"},
+    ),
+    Row("statistics", lambda s: "/clues/statistics/", STATISTICS),
+    Row("statistics export", lambda s: "/clues/statistics/export.xlsx", STATISTICS),
+    Row("api list", lambda s: "/api/clues", EVERYONE, secret=lambda s: s["clue"].number),
+    # The API writes JSON with \u escapes: the secret must be ASCII there.
+    Row("api detail", lambda s: f"/api/clues/{_clue(s)}", TRIAGERS, secret=lambda s: s["clue"].number),
+    Row("api statistics", lambda s: "/api/clues/statistics", STATISTICS),
+]
+
+
+@pytest.mark.parametrize("row", MATRIX, ids=lambda r: r.name)
+def test_permission_matrix(row, scenario):
+    check_row(row, scenario, scenario["users"])
+
+
+@pytest.mark.parametrize("url", ["/clues/", "/api/clues"])
+def test_lists_hold_no_clue_of_another_county_or_unit(url, scenario):
+    for who in ("bob", "charlie", "dave"):
+        client = Client()
+        client.force_login(scenario["users"][who])
+        response = client.get(url)
+        body = response.content.decode() if url == "/clues/" else json.dumps(response.json(), ensure_ascii=False)
+        assert scenario["clue"].number not in body and SECRET not in body, who
+
+
+def test_the_api_never_carries_the_reporter_or_the_receipt(scenario):
+    client = Client()
+    client.force_login(scenario["users"]["office"])
+    body = json.dumps(client.get(f"/api/clues/{_clue(scenario)}").json(), ensure_ascii=False)
+    assert SECRET in body and REPORTER not in body and "receipt" not in body and "pbkdf2" not in body
+
+
+PUBLIC_PAGES = ["/report/", "/report/follow-up/"]
+
+
+@pytest.mark.parametrize("url", PUBLIC_PAGES)
+def test_public_pages_are_open_and_leak_no_staff_data(url, scenario):
+    response = Client().get(url)
+    assert response.status_code == 200
+    body = response.content.decode()
+    for secret in (SECRET, REPORTER, scenario["clue"].number, "霍邱县公安局", "alice"):
+        assert secret not in body
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/report/follow-up/report/message/", "/report/follow-up/report/claim/"],
+)
+def test_public_writes_need_a_receipt_code(url, scenario):
+    response = Client().post(url, {"message": "x", "details": "x"})
+    assert response.status_code == 302 and response["Location"] == "/report/follow-up/"
+    assert not scenario["clue"].events.filter(kind="reporter_message").exists()
