@@ -90,6 +90,9 @@ class SelfAssessmentStep(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.assessment} · {self.get_action_display()}"
+
 
 class AssessmentCriterion(models.Model):
     """One line of the year's assessment scheme (考核评估): an indicator (or the evaluation score) and its
