@@ -147,4 +147,6 @@ def create_demo_data() -> int:
     __import__("fanguai.clues.demo", fromlist=["create_demo_clues"]).create_demo_clues()
     __import__("fanguai.assistance.demo", fromlist=["x"]).create_demo_assistance()
     __import__("fanguai.dna.demo", fromlist=["x"]).create_demo_dna()
+    __import__("fanguai.cases.demo", fromlist=["x"]).create_demo_cases()
+    __import__("fanguai.missing.demo", fromlist=["x"]).create_demo_missing()
     return created

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from fanguai.core.errors import ValidationFailed
+from fanguai.core.exports import wants_xlsx, xlsx_response
 from fanguai.core.policies import policy_for
 from fanguai.core.views import forbid_unless
 from fanguai.deadlines.selectors import deadlines_of
@@ -28,7 +29,6 @@ from .forms import (
 )
 from .models import ProgressReport, WorkItem, WorkPlan, default_report_cycle
 from .policies import may_see_overview
-from .xlsx import wants_xlsx, xlsx_response
 
 PAGE_SIZE = 25
 
