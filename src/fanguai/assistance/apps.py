@@ -11,7 +11,7 @@ class AssistanceConfig(AppConfig):
         from fanguai.core.registry import add_home_panel, add_nav
         from fanguai.people.policies import add_scope
 
-        from . import deadline_kinds, policies  # noqa: F401  registers the deadline kinds and the policies
+        from . import deadline_kinds, indicators, policies  # noqa: F401  registers kinds, indicators, policies
         from .views import home_panel_context
 
         add_nav(

@@ -105,7 +105,9 @@ def create_demo_assistance() -> int:
         )
         medical = services.refer(actor=caseworker, case=child, service="medical", request="全面体检。")
         services.refer(actor=caseworker, case=child, service="psychological", request="12355 心理疏导。")
-        school = services.respond(actor=liaison["edu_liaison"], referral=school, accept=True, note="已安排学校。")
+        school = services.respond(
+            actor=liaison["edu_liaison"], referral=school, accept=True, note="已安排学校。"
+        )
         services.deliver(
             actor=liaison["edu_liaison"], referral=school, outcome="已在城关镇中心小学五年级就读。"
         )

@@ -12,7 +12,7 @@ class DnaConfig(AppConfig):
         from fanguai.deadlines.registry import register_kind
         from fanguai.people.policies import add_scope
 
-        from . import policies  # noqa: F401  registers the policies
+        from . import indicators, policies  # noqa: F401  registers the indicators and the policies
         from .panels import case_panel, lab_panel
         from .services import SAMPLING_DEADLINE
 
@@ -23,8 +23,8 @@ class DnaConfig(AppConfig):
             notify_roles=[Role.INVESTIGATOR],
             link=lambda deadline: "/dna/samples/",
         )
-        add_nav(_("DNA laboratory"), "dna:lab", [Role.DNA_ANALYST], order=30)
-        add_nav(_("DNA samples"), "dna:samples", [Role.INVESTIGATOR], order=30)
-        add_nav(_("DNA statistics"), "dna:statistics", [Role.OFFICE_STAFF, Role.LEADER], order=80)
+        add_nav(_("DNA laboratory"), "dna:lab", [Role.DNA_ANALYST], order=30, group="cases")
+        add_nav(_("DNA samples"), "dna:samples", [Role.INVESTIGATOR], order=35, group="cases")
+        add_nav(_("DNA statistics"), "dna:statistics", [Role.OFFICE_STAFF, Role.LEADER], order=36, group="cases")
         add_home_panel("dna/partials/lab_panel.html", lab_panel, roles=[Role.DNA_ANALYST], order=20)
         add_home_panel("dna/partials/case_panel.html", case_panel, roles=[Role.INVESTIGATOR], order=40)

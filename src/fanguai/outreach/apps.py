@@ -11,4 +11,4 @@ class OutreachConfig(AppConfig):
 
         from . import deadline_kinds, indicators, policies  # noqa: F401  registers kinds, indicators, policy
 
-        add_nav(_("Activities"), "outreach:list", policies.VIEWER_ROLES, order=40)
+        add_nav(_("Activities"), "outreach:list", policies.VIEWER_ROLES, order=24, group="plan")

@@ -12,7 +12,7 @@ class PeopleConfig(AppConfig):
         from . import deadline_kinds, policies  # noqa: F401  registers the deadline kind and the policy
         from .panels import recent_people
 
-        add_nav(_("People"), "people:list", policies.CREATOR_ROLES, order=10)
+        add_nav(_("People"), "people:list", policies.CREATOR_ROLES, order=50, group="care")
         add_home_panel(
             "people/partials/recent_panel.html", recent_people, roles=policies.CREATOR_ROLES, order=50
         )

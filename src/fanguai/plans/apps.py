@@ -9,12 +9,12 @@ class PlansConfig(AppConfig):
     def ready(self) -> None:
         from fanguai.core.registry import add_home_panel, add_nav
 
-        from . import deadline_kinds, policies  # noqa: F401  registers the deadline kinds and the policies
+        from . import deadline_kinds, indicators, policies  # noqa: F401  registers kinds, indicators, policies
         from .panels import plan_panel
 
-        add_nav(_("Action plan"), "plans:tree_current", policies.STAFF_ROLES, order=20)
-        add_nav(_("Work plans"), "plans:workplan_list", policies.STAFF_ROLES, order=21)
-        add_nav(_("Progress overview"), "plans:overview", policies.OVERVIEW_ROLES, order=22)
+        add_nav(_("Action plan"), "plans:tree_current", policies.STAFF_ROLES, order=20, group="plan")
+        add_nav(_("Work plans"), "plans:workplan_list", policies.STAFF_ROLES, order=21, group="plan")
+        add_nav(_("Progress overview"), "plans:overview", policies.OVERVIEW_ROLES, order=22, group="plan")
         add_home_panel(
             "plans/partials/home_panel.html",
             plan_panel,

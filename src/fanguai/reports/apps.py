@@ -12,8 +12,8 @@ class ReportsConfig(AppConfig):
         from . import deadline_kinds, policies  # noqa: F401  registers the deadline kind and the policies
         from .panels import evaluation_panel
 
-        add_nav(_("Evaluations"), "reports:evaluations", policies.VIEWER_ROLES, order=50)
-        add_nav(_("Dashboard"), "reports:dashboard", policies.VIEWER_ROLES, order=55)
+        add_nav(_("Evaluations"), "reports:evaluations", policies.VIEWER_ROLES, order=25, group="plan")
+        add_nav(_("Dashboard"), "reports:dashboard", policies.VIEWER_ROLES, order=26, group="plan")
         add_home_panel(
             "reports/partials/home_panel.html", evaluation_panel, roles=policies.VIEWER_ROLES, order=30
         )

@@ -13,12 +13,12 @@ class SupervisionConfig(AppConfig):
         from fanguai.core.periodic import add_periodic
         from fanguai.core.registry import add_home_panel, add_nav
 
-        from . import deadline_kinds, policies  # noqa: F401  registers the deadline kinds and the policies
+        from . import deadline_kinds, indicators, policies  # noqa: F401  registers kinds, indicators, policies
         from .views import home_panel_context
 
         work_roles = [role for role in Role.values if role not in ADMIN_ROLES]
         # One entry: the overview links to listings, inspections and rectifications (the bar is crowded).
-        add_nav(_("Supervision"), "supervision:overview", work_roles, order=60)
+        add_nav(_("Supervision"), "supervision:overview", work_roles, order=23, group="plan")
         add_home_panel("supervision/partials/home_panel.html", home_panel_context, roles=work_roles, order=30)
         add_periodic(
             "fanguai.supervision.tasks.check_listing_warnings",
