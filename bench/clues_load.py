@@ -127,6 +127,12 @@ def main() -> int:
     parser.add_argument("--timeout", type=int, default=600, help="stop after this many seconds")
     parser.add_argument("--receipt-checks", type=int, default=10)
     parser.add_argument("--database-url", default="", help="PostgreSQL instead of a temporary SQLite file")
+    parser.add_argument(
+        "--receipt-iterations",
+        type=int,
+        default=0,
+        help="PBKDF2 iterations of receipt codes (default: the server's)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the temporary data folder")
     args = parser.parse_args()
     count = max(1, min(args.count, MAX_COUNT))
@@ -141,6 +147,8 @@ def main() -> int:
     )
     if args.database_url:
         env["DATABASE_URL"] = args.database_url
+    if args.receipt_iterations:
+        env["FANGUAI_CLUES_RECEIPT_ITERATIONS"] = str(args.receipt_iterations)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     server = None

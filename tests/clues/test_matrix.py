@@ -141,7 +141,9 @@ def test_lists_hold_no_clue_of_another_county_or_unit(url, scenario):
         client = Client()
         client.force_login(scenario["users"][who])
         response = client.get(url)
-        body = response.content.decode() if url == "/clues/" else json.dumps(response.json(), ensure_ascii=False)
+        body = (
+            response.content.decode() if url == "/clues/" else json.dumps(response.json(), ensure_ascii=False)
+        )
         assert scenario["clue"].number not in body and SECRET not in body, who
 
 

@@ -210,3 +210,17 @@ def test_the_counter_is_per_purpose_and_address():
     assert abuse.count(abuse.REPORT, "5.6.7.8") == 0
     assert abuse.count(abuse.MESSAGE, "1.2.3.4") == 0
     assert not any("1.2.3.4" in key for key in abuse.AbuseCounter.objects.values_list("key", flat=True))
+
+
+def test_old_counters_are_purged():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from fanguai.clues.tasks import purge_abuse_counters
+
+    abuse.hit(abuse.REPORT, "1.2.3.4")
+    abuse.AbuseCounter.objects.update(window_start=timezone.now() - timedelta(hours=3))
+    abuse.hit(abuse.REPORT, "1.2.3.4")
+    purge_abuse_counters.call()
+    assert abuse.AbuseCounter.objects.count() == 1

@@ -146,30 +146,9 @@ def _clean_common(*, category: str, description: str, region, occurred_at) -> No
 
 
 def _reporter(unit: Unit, contact: dict | None):
+    """A reporter who leaves contact details becomes a person record (identity encrypted)."""
     contact = {k: v for k, v in (contact or {}).items() if v}
-    if not contact:
-        return None
-    try:
-        with transaction.atomic():
-            return register_person(actor=None, unit=unit, **contact)
-    except ValidationError as exc:
-        # Person.created_by lacks blank=True, so the foundation's full_clean refuses actor=None (reported);
-        # until that is fixed, save the same record without the model validation.
-        if set(exc.message_dict) != {"created_by"}:
-            raise
-    from fanguai.people.models import Person
-    from fanguai.people.services import EDITABLE_FIELDS, _refresh_derived
-
-    person = Person(registered_by_unit=unit, **contact)
-    _refresh_derived(person)
-    person.save()
-    record_event(
-        "person.create",
-        object_type="people.person",
-        object_id=person.pk,
-        changed_fields=[f for f in EDITABLE_FIELDS if getattr(person, f) not in ("", None)],
-    )
-    return person
+    return register_person(actor=None, unit=unit, **contact) if contact else None
 
 
 @dataclass(frozen=True)
@@ -295,7 +274,11 @@ def record_clue(
 
 
 def _locked(clue: Clue) -> Clue:
-    return Clue.objects.select_for_update().select_related("county", "responsible_unit").get(pk=clue.pk)
+    return (
+        Clue.objects.select_for_update(of=("self",))
+        .select_related("county", "responsible_unit")
+        .get(pk=clue.pk)
+    )
 
 
 @service

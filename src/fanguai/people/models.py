@@ -68,6 +68,7 @@ class Person(models.Model):
         settings.AUTH_USER_MODEL,
         verbose_name=_("created by"),
         null=True,
+        blank=True,  # public intake (a reporter who leaves contact details) has no staff author
         on_delete=models.SET_NULL,
         related_name="+",
     )

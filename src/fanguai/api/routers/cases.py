@@ -95,7 +95,9 @@ def clearance(request, year: int):
 
     if not policy_for(Case).can(request.auth, "see_clearance"):
         raise HttpError(403, "Forbidden")
-    record_event("case.clearance", actor=request.auth, object_type="cases.case", details={"year": year, "api": True})
+    record_event(
+        "case.clearance", actor=request.auth, object_type="cases.case", details={"year": year, "api": True}
+    )
     return selectors.clearance_rates(request.auth, year)
 
 

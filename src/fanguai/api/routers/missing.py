@@ -104,7 +104,9 @@ class AlertOut(Schema):
 @paginate(PageNumberPagination, page_size=50)
 def list_reports(request, status: str = "", q: str = ""):
     """Missing-person reports the caller may see."""
-    record_event("missing_report.list", actor=request.auth, object_type="missing.report", details={"api": True})
+    record_event(
+        "missing_report.list", actor=request.auth, object_type="missing.report", details={"api": True}
+    )
     return selectors.visible_reports(request.auth, status=status, query=q)
 
 
