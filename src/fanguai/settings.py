@@ -264,3 +264,9 @@ NINJA_PAGINATION_PER_PAGE = 50
 
 # Widgets get Bootstrap classes from the templates in templates/django/forms/widgets/.
 FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+
+# Yearly work plans: how often units report on their work items, and the reminder and resubmission periods.
+PLAN_REPORT_CYCLE = os.environ.get("FANGUAI_PLAN_REPORT_CYCLE", "quarterly")
+PLAN_REPORT_DUE_DAYS = int(os.environ.get("FANGUAI_PLAN_REPORT_DUE_DAYS", 10))
+PLAN_REPORT_WARN_DAYS = int(os.environ.get("FANGUAI_PLAN_REPORT_WARN_DAYS", 7))
+PLAN_RESUBMIT_DAYS = int(os.environ.get("FANGUAI_PLAN_RESUBMIT_DAYS", 14))

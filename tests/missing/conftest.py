@@ -111,6 +111,8 @@ def publish(alice):
 
     def make(report, actor=None, with_photo=True, **overrides):
         photo = files_for(alice, report).first() if with_photo else None
-        return alerts.request_alert(actor=actor or alice, report=report, photo=photo, **alert_fields(report, **overrides))
+        return alerts.request_alert(
+            actor=actor or alice, report=report, photo=photo, **alert_fields(report, **overrides)
+        )
 
     return make

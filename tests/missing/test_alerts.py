@@ -5,7 +5,6 @@ message), approval, and the found notice that wipes the public page."""
 from datetime import timedelta
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 from lxml import etree
 from PIL import Image
@@ -171,9 +170,16 @@ def test_approval_when_configured(report, publish, settings, alice, office, char
     assert alert.status == Alert.Status.PENDING and not alert.messages.exists()
     assert client.get(f"/alerts/{alert.code}/").status_code == 404
     assert Notification.objects.filter(kind="missing.alert_approval", recipient=office).exists()
-    assert login(alice).post(f"/missing/alerts/{alert.pk}/approve/", {"decision": "approve"}).status_code == 403
-    assert login(charlie).post(f"/missing/alerts/{alert.pk}/approve/", {"decision": "approve"}).status_code == 404
-    assert login(office).post(f"/missing/alerts/{alert.pk}/approve/", {"decision": "approve"}).status_code == 302
+    assert (
+        login(alice).post(f"/missing/alerts/{alert.pk}/approve/", {"decision": "approve"}).status_code == 403
+    )
+    assert (
+        login(charlie).post(f"/missing/alerts/{alert.pk}/approve/", {"decision": "approve"}).status_code
+        == 404
+    )
+    assert (
+        login(office).post(f"/missing/alerts/{alert.pk}/approve/", {"decision": "approve"}).status_code == 302
+    )
     alert.refresh_from_db()
     assert alert.status == Alert.Status.ACTIVE and alert.approved_by == office
     assert client.get(f"/alerts/{alert.code}/").status_code == 200

@@ -32,7 +32,9 @@ def scenario(alice, office, settings):
     photo = files_for(alice, report).first()
     alert = alerts.request_alert(actor=alice, report=report, photo=photo, **alert_fields(report))
     settings.ALERT_APPROVAL_REQUIRED = True
-    pending = alerts.request_alert(actor=alice, report=unpublished, **alert_fields(unpublished, display_name=SECRET + "-P"))
+    pending = alerts.request_alert(
+        actor=alice, report=unpublished, **alert_fields(unpublished, display_name=SECRET + "-P")
+    )
     settings.ALERT_APPROVAL_REQUIRED = False
     record = services.record_unidentified(
         actor=alice, kind="body", found_at=timezone.now(), found_place="河边", description=SECRET
@@ -42,7 +44,13 @@ def scenario(alice, office, settings):
     )
     sample = services.request_blood_sample(actor=alice, screening=screening)
     subscriber = alerts.add_subscriber(
-        actor=office, name="taxi", kind="taxi", latitude=32, longitude=116, channel="email", email="t@example.invalid"
+        actor=office,
+        name="taxi",
+        kind="taxi",
+        latitude=32,
+        longitude=116,
+        channel="email",
+        email="t@example.invalid",
     )
     return {
         "report": report,
@@ -66,51 +74,129 @@ ROWS = [
     Row("report list", lambda s: "/missing/", STAFF),
     Row("report create page", lambda s: "/missing/reports/new/", INVESTIGATORS),
     Row("report detail", lambda s: f"/missing/reports/{s['report'].pk}/", READERS, secret=lambda s: SECRET),
-    Row("report attach", lambda s: f"/missing/reports/{s['report'].pk}/attach/", ALICE, method="post",
-        data=lambda s: {"file": photo_upload()}),
+    Row(
+        "report attach",
+        lambda s: f"/missing/reports/{s['report'].pk}/attach/",
+        ALICE,
+        method="post",
+        data=lambda s: {"file": photo_upload()},
+    ),
     Row("task done", lambda s: f"/missing/tasks/{s['task'].pk}/done/", ALICE, method="post"),
-    Row("report outcome", lambda s: f"/missing/reports/{s['report'].pk}/outcome/", ALICE, method="post",
-        data=lambda s: {"outcome": "found_safe"}),
+    Row(
+        "report outcome",
+        lambda s: f"/missing/reports/{s['report'].pk}/outcome/",
+        ALICE,
+        method="post",
+        data=lambda s: {"outcome": "found_safe"},
+    ),
     Row("alert create page", lambda s: f"/missing/reports/{s['report'].pk}/alert/", NOBODY),
     Row("alert list", lambda s: "/missing/alerts/", STAFF),
-    Row("alert detail", lambda s: f"/missing/alerts/{s['alert'].pk}/", READERS, secret=lambda s: s["report"].number),
-    Row("pending alert detail", lambda s: f"/missing/alerts/{s['pending'].pk}/", READERS, secret=lambda s: SECRET + "-P"),
-    Row("alert approve", lambda s: f"/missing/alerts/{s['pending'].pk}/approve/", OFFICE, method="post",
-        data=lambda s: {"decision": "approve"}),
+    Row(
+        "alert detail",
+        lambda s: f"/missing/alerts/{s['alert'].pk}/",
+        READERS,
+        secret=lambda s: s["report"].number,
+    ),
+    Row(
+        "pending alert detail",
+        lambda s: f"/missing/alerts/{s['pending'].pk}/",
+        READERS,
+        secret=lambda s: SECRET + "-P",
+    ),
+    Row(
+        "alert approve",
+        lambda s: f"/missing/alerts/{s['pending'].pk}/approve/",
+        OFFICE,
+        method="post",
+        data=lambda s: {"decision": "approve"},
+    ),
     Row("alert withdraw", lambda s: f"/missing/alerts/{s['alert'].pk}/withdraw/", ALICE, method="post"),
-    Row("alert release", lambda s: f"/missing/alerts/{s['alert'].pk}/release/", NOBODY, method="post",
-        data=lambda s: {"outlet": "tv", "medium": "tv", "released_at": now_local()}),
+    Row(
+        "alert release",
+        lambda s: f"/missing/alerts/{s['alert'].pk}/release/",
+        NOBODY,
+        method="post",
+        data=lambda s: {"outlet": "tv", "medium": "tv", "released_at": now_local()},
+    ),
     Row("media queue", lambda s: "/missing/media/", NOBODY),
     Row("steps", lambda s: "/missing/steps/", STAFF),
     Row("step create", lambda s: "/missing/steps/new/", OFFICE),
     Row("step edit", lambda s: f"/missing/steps/{s['step'].pk}/", OFFICE),
     Row("subscribers", lambda s: "/missing/subscribers/", STAFF),
     Row("subscriber create", lambda s: "/missing/subscribers/new/", STAFF),
-    Row("subscriber toggle", lambda s: f"/missing/subscribers/{s['subscriber'].pk}/toggle/", STAFF, method="post"),
+    Row(
+        "subscriber toggle",
+        lambda s: f"/missing/subscribers/{s['subscriber'].pk}/toggle/",
+        STAFF,
+        method="post",
+    ),
     Row("unidentified list", lambda s: "/missing/unidentified/", STAFF),
     Row("unidentified create", lambda s: "/missing/unidentified/new/", INVESTIGATORS),
-    Row("unidentified detail", lambda s: f"/missing/unidentified/{s['record'].pk}/", READERS, secret=lambda s: SECRET),
-    Row("unidentified status", lambda s: f"/missing/unidentified/{s['record'].pk}/status/", ALICE, method="post",
-        data=lambda s: {"status": "closed"}),
-    Row("unidentified sample", lambda s: f"/missing/unidentified/{s['record'].pk}/sample/", ALICE, method="post"),
+    Row(
+        "unidentified detail",
+        lambda s: f"/missing/unidentified/{s['record'].pk}/",
+        READERS,
+        secret=lambda s: SECRET,
+    ),
+    Row(
+        "unidentified status",
+        lambda s: f"/missing/unidentified/{s['record'].pk}/status/",
+        ALICE,
+        method="post",
+        data=lambda s: {"status": "closed"},
+    ),
+    Row(
+        "unidentified sample",
+        lambda s: f"/missing/unidentified/{s['record'].pk}/sample/",
+        ALICE,
+        method="post",
+    ),
     Row("screening list", lambda s: "/missing/screenings/", STAFF),
     Row("screening create", lambda s: "/missing/screenings/new/", INVESTIGATORS),
-    Row("screening detail", lambda s: f"/missing/screenings/{s['screening'].pk}/", READERS, secret=lambda s: SECRET),
-    Row("screening result", lambda s: f"/missing/screenings/{s['screening'].pk}/result/", ALICE, method="post",
-        data=lambda s: {"result": "cleared"}),
-    Row("screening sample", lambda s: f"/missing/screenings/{s['screening'].pk}/sample/", ALICE, method="post"),
+    Row(
+        "screening detail",
+        lambda s: f"/missing/screenings/{s['screening'].pk}/",
+        READERS,
+        secret=lambda s: SECRET,
+    ),
+    Row(
+        "screening result",
+        lambda s: f"/missing/screenings/{s['screening'].pk}/result/",
+        ALICE,
+        method="post",
+        data=lambda s: {"result": "cleared"},
+    ),
+    Row(
+        "screening sample", lambda s: f"/missing/screenings/{s['screening'].pk}/sample/", ALICE, method="post"
+    ),
     Row("sample list", lambda s: "/missing/samples/", STAFF),
-    Row("sample hand over", lambda s: f"/missing/samples/{s['sample'].pk}/hand-over/", NOBODY, method="post",
-        data=lambda s: {"dna_reference": "x"}),
+    Row(
+        "sample hand over",
+        lambda s: f"/missing/samples/{s['sample'].pk}/hand-over/",
+        NOBODY,
+        method="post",
+        data=lambda s: {"dna_reference": "x"},
+    ),
     Row("public list", lambda s: "/alerts/", PUBLIC),
     Row("public detail", lambda s: f"/alerts/{s['alert'].code}/", PUBLIC),
     Row("public photo", lambda s: f"/alerts/{s['alert'].code}/photo.jpg", PUBLIC),
     Row("public feed", lambda s: "/alerts/feed.atom", PUBLIC),
+    Row("public subscribe", lambda s: "/alerts/subscribe/", PUBLIC),
     Row("public cap", lambda s: f"/alerts/{s['message'].identifier}.cap", PUBLIC),
     Row("api reports", lambda s: "/api/missing/reports", EVERYONE),
-    Row("api report", lambda s: f"/api/missing/reports/{s['report'].pk}", READERS, secret=lambda s: s["report"].number),
+    Row(
+        "api report",
+        lambda s: f"/api/missing/reports/{s['report'].pk}",
+        READERS,
+        secret=lambda s: s["report"].number,
+    ),
     Row("api alerts", lambda s: "/api/missing/alerts", EVERYONE),
-    Row("api alert", lambda s: f"/api/missing/alerts/{s['alert'].pk}", READERS, secret=lambda s: s["alert"].code),
+    Row(
+        "api alert",
+        lambda s: f"/api/missing/alerts/{s['alert'].pk}",
+        READERS,
+        secret=lambda s: s["alert"].code,
+    ),
 ]
 
 

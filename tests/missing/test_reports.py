@@ -103,6 +103,9 @@ def test_the_office_configures_the_checklist(office, alice, login, report):
     )
     assert response.status_code == 302
     assert SearchStep.objects.filter(code="hospitals").exists()
-    assert login(alice).post("/missing/steps/new/", {"code": "x", "name": "x", "target_minutes": 1}).status_code == 403
+    assert (
+        login(alice).post("/missing/steps/new/", {"code": "x", "name": "x", "target_minutes": 1}).status_code
+        == 403
+    )
     # Existing reports keep their checklist; new ones get the new step.
     assert not report.tasks.filter(step__code="hospitals").exists()

@@ -61,7 +61,9 @@ def receiver():
 
 def subscribe(actor, name, point, **channel):
     fields = {"channel": "email", "email": f"{name}@example.invalid"} | channel
-    return alerts.add_subscriber(actor=actor, name=name, kind="taxi", latitude=point[0], longitude=point[1], **fields)
+    return alerts.add_subscriber(
+        actor=actor, name=name, kind="taxi", latitude=point[0], longitude=point[1], **fields
+    )
 
 
 def test_haversine():
@@ -104,7 +106,9 @@ def test_subscribers_inside_the_circle_are_alerted_and_everyone_alerted_hears_fo
     assert json.loads(handler.received[-1][1])["reason"] == "found"
 
 
-def test_failed_deliveries_are_recorded_and_retried(report, publish, office, receiver, django_capture_on_commit_callbacks):
+def test_failed_deliveries_are_recorded_and_retried(
+    report, publish, office, receiver, django_capture_on_commit_callbacks
+):
     url, handler = receiver
     handler.fail_first = 2
     hook = subscribe(office, "school", LU_AN, channel="webhook", webhook_url=url, email="")
@@ -124,9 +128,13 @@ def test_failed_deliveries_are_recorded_and_retried(report, publish, office, rec
     assert delivery.attempt(item.pk) is None  # delivered: nothing more to do
 
 
-def test_gives_up_after_the_maximum_attempts(report, publish, office, settings, django_capture_on_commit_callbacks):
+def test_gives_up_after_the_maximum_attempts(
+    report, publish, office, settings, django_capture_on_commit_callbacks
+):
     settings.ALERT_DELIVERY_MAX_ATTEMPTS = 2
-    dead = subscribe(office, "dead", LU_AN, channel="webhook", webhook_url="http://127.0.0.1:9/nothing", email="")
+    dead = subscribe(
+        office, "dead", LU_AN, channel="webhook", webhook_url="http://127.0.0.1:9/nothing", email=""
+    )
     with django_capture_on_commit_callbacks(execute=True):
         publish(report)
     item = Delivery.objects.get(subscriber=dead)
@@ -139,12 +147,20 @@ def test_gives_up_after_the_maximum_attempts(report, publish, office, settings, 
 def test_subscriber_pages(office, alice, login, bob):
     response = login(alice).post(
         "/missing/subscribers/new/",
-        {"name": "六安火车站", "kind": "station", "latitude": "31.73", "longitude": "116.50", "channel": "email", "email": "station@example.invalid"},
+        {
+            "name": "六安火车站",
+            "kind": "station",
+            "latitude": "31.73",
+            "longitude": "116.50",
+            "channel": "email",
+            "email": "station@example.invalid",
+        },
     )
     assert response.status_code == 302
     assert "六安火车站" in login(office).get("/missing/subscribers/").content.decode()
     bad = login(alice).post(
-        "/missing/subscribers/new/", {"name": "x", "kind": "other", "latitude": "1", "longitude": "1", "channel": "webhook"}
+        "/missing/subscribers/new/",
+        {"name": "x", "kind": "other", "latitude": "1", "longitude": "1", "channel": "webhook"},
     )
     assert bad.status_code == 200 and "webhook" in bad.content.decode().lower()
     assert login(bob).get("/missing/subscribers/").status_code == 403
@@ -163,9 +179,52 @@ def test_the_publicity_department_is_told_and_records_releases(report, publish, 
     assert report.number not in detail  # staff fields stay with the police
     response = client.post(
         f"/missing/alerts/{alert.pk}/release/",
-        {"outlet": "六安电视台", "medium": "tv", "released_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M")},
+        {
+            "outlet": "六安电视台",
+            "medium": "tv",
+            "released_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+        },
     )
     assert response.status_code == 302
     assert MediaRelease.objects.get(alert=alert).unit.code == "341500-publicity"
     assert login(civil).get("/missing/media/").status_code == 403
     assert login(civil).get(f"/missing/alerts/{alert.pk}/").status_code == 404
+
+
+def test_the_public_subscribes_by_email_with_confirmation_and_can_unsubscribe(
+    report, publish, client, django_capture_on_commit_callbacks
+):
+    import re
+    from urllib.parse import urlparse
+
+    from fanguai.missing.models import Subscriber
+
+    data = {
+        "name": "志愿者",
+        "kind": "volunteer",
+        "email": "v@example.invalid",
+        "latitude": "32.35",
+        "longitude": "116.28",
+    }
+    assert client.post("/alerts/subscribe/", data | {"website": "http://spam"}).status_code == 200
+    assert not Subscriber.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post("/alerts/subscribe/", data).status_code == 302
+    subscriber = Subscriber.objects.get()
+    assert not subscriber.is_active
+    with django_capture_on_commit_callbacks(execute=True):
+        publish(report)
+    assert not Delivery.objects.exists()  # unconfirmed: nothing is sent
+    link = re.search(r"https?://\S+/alerts/subscribe/confirm/\S+/", mail.outbox[0].body).group(0)
+    assert "subscription-confirmed" in client.get(urlparse(link).path).content.decode()
+    subscriber.refresh_from_db()
+    assert subscriber.is_active and subscriber.confirmed_at
+    assert client.get("/alerts/subscribe/confirm/forged/").content.decode().count("alert-warning") == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        alerts.widen(report.alerts.get(), now=report.last_seen_at + timedelta(minutes=61))
+    body = mail.outbox[-1].body
+    unsubscribe = urlparse(re.search(r"https?://\S+/alerts/unsubscribe/\S+/", body).group(0)).path
+    assert client.get(unsubscribe).status_code == 200
+    assert client.post(unsubscribe).status_code == 200
+    subscriber.refresh_from_db()
+    assert not subscriber.is_active

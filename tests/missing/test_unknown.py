@@ -18,14 +18,23 @@ pytestmark = pytest.mark.django_db
 def test_an_unidentified_body_is_a_person_of_unknown_identity(alice, login):
     response = login(alice).post(
         "/missing/unidentified/new/",
-        {"kind": "body", "sex": "female", "estimated_age": "30-40", "found_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
-         "found_place": "淮河岸边", "description": "SECRET-BODY"},
+        {
+            "kind": "body",
+            "sex": "female",
+            "estimated_age": "30-40",
+            "found_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+            "found_place": "淮河岸边",
+            "description": "SECRET-BODY",
+        },
     )
     assert response.status_code == 302
     record = UnidentifiedPerson.objects.get()
     assert record.person.identity_status == Person.IdentityStatus.UNKNOWN and record.county.code == "341522"
     assert "SECRET-BODY" in login(alice).get(f"/missing/unidentified/{record.pk}/").content.decode()
-    assert login(alice).post(f"/missing/unidentified/{record.pk}/sample/", {"reason": "identify"}).status_code == 302
+    assert (
+        login(alice).post(f"/missing/unidentified/{record.pk}/sample/", {"reason": "identify"}).status_code
+        == 302
+    )
     sample = BloodSampleRequest.objects.get()
     assert sample.donor == "unidentified" and sample.unidentified == record and sample.person == record.person
 
@@ -34,7 +43,13 @@ def test_screening_and_blood_sample_hand_over(alice, login):
     dna = make_user("lab", "dna_analyst", "341500-dna-lab")
     response = login(alice).post(
         "/missing/screenings/new/",
-        {"full_name": "小花", "sex": "female", "reason": "informal", "screened_on": timezone.localdate().isoformat(), "notes": "no birth certificate"},
+        {
+            "full_name": "小花",
+            "sex": "female",
+            "reason": "informal",
+            "screened_on": timezone.localdate().isoformat(),
+            "notes": "no birth certificate",
+        },
     )
     assert response.status_code == 302
     screening = Screening.objects.get()
@@ -50,9 +65,17 @@ def test_screening_and_blood_sample_hand_over(alice, login):
     assert Notification.objects.filter(recipient=dna, kind="missing.blood_sample_needed").exists()
     # The hand-over point the DNA module reads.
     assert list(selectors.open_sample_requests()) == [sample]
-    assert login(alice).post(f"/missing/samples/{sample.pk}/hand-over/", {"dna_reference": "S-1"}).status_code == 403
+    assert (
+        login(alice).post(f"/missing/samples/{sample.pk}/hand-over/", {"dna_reference": "S-1"}).status_code
+        == 403
+    )
     assert login(dna).get("/missing/samples/").status_code == 200
-    assert login(dna).post(f"/missing/samples/{sample.pk}/hand-over/", {"dna_reference": "DNA-2026-0001"}).status_code == 302
+    assert (
+        login(dna)
+        .post(f"/missing/samples/{sample.pk}/hand-over/", {"dna_reference": "DNA-2026-0001"})
+        .status_code
+        == 302
+    )
     sample.refresh_from_db()
     assert sample.status == "handed_over" and sample.dna_reference == "DNA-2026-0001"
     with pytest.raises(ValidationError):
@@ -60,8 +83,12 @@ def test_screening_and_blood_sample_hand_over(alice, login):
 
 
 def test_setting_the_result_sample_needed_creates_the_request(alice):
-    screening = services.record_screening(actor=alice, reason="registration", screened_on=timezone.localdate(), full_name="小刚")
-    services.set_screening_result(actor=alice, screening=screening, result="sample_needed", notes="adoption papers missing")
+    screening = services.record_screening(
+        actor=alice, reason="registration", screened_on=timezone.localdate(), full_name="小刚"
+    )
+    services.set_screening_result(
+        actor=alice, screening=screening, result="sample_needed", notes="adoption papers missing"
+    )
     assert BloodSampleRequest.objects.filter(screening=screening, status="open").count() == 1
     services.set_screening_result(actor=alice, screening=screening, result="cleared")
     assert Screening.objects.get(pk=screening.pk).result == "cleared"

@@ -9,7 +9,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from fanguai.accounts.models import User
-from fanguai.accounts.roles import Role
 from fanguai.audit.context import acting
 from fanguai.org.models import Region, Unit
 from fanguai.people.models import Person
@@ -17,36 +16,9 @@ from fanguai.people.models import Person
 from . import services
 from .models import AssistanceCase, CareRegistration, CareVisit, Consent, Placement
 
-# Liaisons of the units that receive referrals and run care visits (username, unit, name).
-DEMO_LIAISONS = [
-    ("edu_liaison", "341522-education", "周丽"),
-    ("health_liaison", "341522-health", "吴刚"),
-    ("youth_liaison", "341522-youth_league", "郑洁"),
-    ("hrss_liaison", "341522-hrss", "冯涛"),
-    ("women_liaison", "341522-women_federation", "何芳"),
-    ("civil_liaison", "341522-civil_affairs", "许军"),
-]
-
-
-def create_demo_liaisons() -> int:
-    from fanguai.core.demo import DEMO_PASSWORD
-
-    created = 0
-    for username, unit_code, full_name in DEMO_LIAISONS:
-        user, was_created = User.objects.get_or_create(
-            username=username,
-            defaults={
-                "role": Role.LIAISON,
-                "unit": Unit.objects.get(code=unit_code),
-                "full_name": full_name,
-                "email": f"{username}@example.invalid",
-            },
-        )
-        if was_created:
-            user.set_password(DEMO_PASSWORD)
-            user.save(update_fields=["password"])
-            created += 1
-    return created
+# Liaisons of the units that receive referrals and run care visits; created with the other demo users
+# (fanguai.core.demo.DEMO_USERS).
+DEMO_LIAISONS = ["edu_liaison", "health_liaison", "youth_liaison", "hrss_liaison", "women_liaison", "civil_liaison"]
 
 
 def _consent(actor, owner_kw: dict, unit_code: str, fields=("full_name", "sex", "birth_date", "needs")):
@@ -64,7 +36,6 @@ def _consent(actor, owner_kw: dict, unit_code: str, fields=("full_name", "sex", 
 @transaction.atomic
 def create_demo_assistance() -> int:
     """Returns the number of cases created (0 when present already)."""
-    create_demo_liaisons()
     if AssistanceCase.objects.exists():
         return 0
     caseworker = User.objects.get(username="caseworker")
@@ -73,7 +44,7 @@ def create_demo_assistance() -> int:
         Region.objects.filter(parent__code="341522", level=Region.Level.TOWNSHIP).order_by("code")
     )
     home = townships[0] if townships else Region.objects.get(code="341522")
-    liaison = {name: User.objects.get(username=name) for name, _unit, _n in DEMO_LIAISONS}
+    liaison = {name: User.objects.get(username=name) for name in DEMO_LIAISONS}
     now = timezone.now()
     today = timezone.localdate()
     with acting(ip_address="127.0.0.1"):

@@ -14,7 +14,15 @@ class CasesConfig(AppConfig):
         from . import policies
         from .views import home_panel_context
 
-        add_nav(_("Cases"), "cases:list", policies.NAV_ROLES, order=30)
-        add_nav(_("Clearance rate"), "cases:clearance", [Role.LEADER, Role.COUNTY_COORDINATOR], order=31)
-        add_home_panel("cases/partials/home_panel.html", home_panel_context, roles=[Role.INVESTIGATOR], order=15)
+        add_nav(_("Cases"), "cases:list", policies.NAV_ROLES, order=30, group="cases")
+        add_nav(
+            _("Clearance rate"),
+            "cases:clearance",
+            [Role.LEADER, Role.COUNTY_COORDINATOR],
+            order=31,
+            group="cases",
+        )
+        add_home_panel(
+            "cases/partials/home_panel.html", home_panel_context, roles=[Role.INVESTIGATOR], order=15
+        )
         add_scope(policies.persons_of_visible_cases)

@@ -44,12 +44,16 @@ class PackageForm(forms.Form):
 class PartyForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=CaseParty.Role.choices)
     person_number = forms.CharField(
-        label=_("Existing person record number"), required=False, max_length=16,
+        label=_("Existing person record number"),
+        required=False,
+        max_length=16,
         help_text=_("Leave empty to register a new person."),
     )
     full_name = forms.CharField(label=_("Name"), required=False, max_length=64)
     sex = forms.ChoiceField(label=_("Sex"), choices=Person.Sex.choices, required=False)
-    birth_date = forms.DateField(label=_("Date of birth"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    birth_date = forms.DateField(
+        label=_("Date of birth"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
     notes = forms.CharField(label=_("Notes"), required=False, max_length=500)
 
     def clean(self):
@@ -61,13 +65,23 @@ class PartyForm(forms.Form):
 
 class EventForm(forms.Form):
     kind = forms.ChoiceField(
-        label=_("Kind"), choices=[(CaseEvent.Kind.NOTE, CaseEvent.Kind.NOTE.label), (CaseEvent.Kind.PLACE, CaseEvent.Kind.PLACE.label)]
+        label=_("Kind"),
+        choices=[
+            (CaseEvent.Kind.NOTE, CaseEvent.Kind.NOTE.label),
+            (CaseEvent.Kind.PLACE, CaseEvent.Kind.PLACE.label),
+        ],
     )
-    occurred_at = forms.DateTimeField(label=_("When"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    occurred_at = forms.DateTimeField(
+        label=_("When"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
     text = forms.CharField(label=_("Text"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     place = forms.CharField(label=_("Place"), required=False, max_length=200)
-    latitude = forms.DecimalField(label=_("Latitude"), required=False, max_digits=9, decimal_places=6, min_value=-90, max_value=90)
-    longitude = forms.DecimalField(label=_("Longitude"), required=False, max_digits=9, decimal_places=6, min_value=-180, max_value=180)
+    latitude = forms.DecimalField(
+        label=_("Latitude"), required=False, max_digits=9, decimal_places=6, min_value=-90, max_value=90
+    )
+    longitude = forms.DecimalField(
+        label=_("Longitude"), required=False, max_digits=9, decimal_places=6, min_value=-180, max_value=180
+    )
 
 
 class ClueLinkForm(forms.Form):
@@ -77,5 +91,9 @@ class ClueLinkForm(forms.Form):
 
 class CaseFilterForm(forms.Form):
     q = forms.CharField(label=_("Case number or title"), required=False)
-    status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("All statuses"))] + list(Case.Status.choices))
-    kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", _("All kinds"))] + list(Case.Kind.choices))
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("All statuses"))] + list(Case.Status.choices)
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind"), required=False, choices=[("", _("All kinds"))] + list(Case.Kind.choices)
+    )

@@ -33,7 +33,9 @@ class Case(models.Model):
         PROSECUTION = "prosecution", _("Transferred for prosecution")
         CLOSED = "closed", _("Closed")
 
-    number = models.CharField(_("case number"), max_length=16, unique=True, default=new_case_number, editable=False)
+    number = models.CharField(
+        _("case number"), max_length=16, unique=True, default=new_case_number, editable=False
+    )
     title = models.CharField(_("title"), max_length=200)
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.FILED)
@@ -41,12 +43,18 @@ class Case(models.Model):
     county = models.ForeignKey(
         Region, verbose_name=_("county"), on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
-    owner_unit = models.ForeignKey(Unit, verbose_name=_("handling unit"), on_delete=models.PROTECT, related_name="+")
+    owner_unit = models.ForeignKey(
+        Unit, verbose_name=_("handling unit"), on_delete=models.PROTECT, related_name="+"
+    )
     filed_on = models.DateField(_("filed on"))
     solved_on = models.DateField(_("solved on"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -132,7 +140,9 @@ class CaseEvent(models.Model):
 class ClueLink(models.Model):
     """A clue linked to the case, by the clue's number (the clues module keeps the clue itself)."""
 
-    case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="clue_links")
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="clue_links"
+    )
     clue_number = models.CharField(_("clue number"), max_length=32)
     note = models.CharField(_("note"), max_length=200, blank=True)
     created_by = models.ForeignKey(
@@ -154,7 +164,9 @@ class Responsibility(models.Model):
     """The one-chief-three-packages record (一长三包责任制) of a child-trafficking case: the head of the county
     or city public security bureau answers for the case."""
 
-    case = models.OneToOneField(Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="responsibility")
+    case = models.OneToOneField(
+        Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="responsibility"
+    )
     chief_name = models.CharField(_("chief"), max_length=64)
     chief_position = models.CharField(_("chief's position"), max_length=100)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)

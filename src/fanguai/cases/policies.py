@@ -16,7 +16,9 @@ NAV_ROLES = (Role.INVESTIGATOR, Role.OFFICE_STAFF)
 
 
 def _active(user) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and getattr(user, "is_active", False) and user.unit_id)
+    return bool(
+        getattr(user, "is_authenticated", False) and getattr(user, "is_active", False) and user.unit_id
+    )
 
 
 def case_scope(user) -> Q | None:

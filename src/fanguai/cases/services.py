@@ -94,7 +94,9 @@ def update_case(*, actor, case: Case, **changes) -> Case:
         setattr(case, name, changes[name])
     case.full_clean()
     case.save()
-    record_event("case.update", actor=actor, object_type=OBJECT_TYPE, object_id=case.pk, changed_fields=changed)
+    record_event(
+        "case.update", actor=actor, object_type=OBJECT_TYPE, object_id=case.pk, changed_fields=changed
+    )
     return case
 
 
@@ -118,9 +120,7 @@ def change_status(*, actor, case: Case, status: str, note: str = "", solved_on: 
             % {"old": case.get_status_display(), "new": Case.Status(status).label}
         )
     if status == Case.Status.CLOSED and case.needs_responsibility and not packages_done(case):
-        raise ValidationError(
-            _("A child-trafficking case closes only when all three packages are done.")
-        )
+        raise ValidationError(_("A child-trafficking case closes only when all three packages are done."))
     changed = ["status"]
     case.status = status
     if status == Case.Status.SOLVED and case.solved_on is None:
@@ -130,9 +130,15 @@ def change_status(*, actor, case: Case, status: str, note: str = "", solved_on: 
         case.closed_at = timezone.now()
         changed.append("closed_at")
     case.save()
-    _timeline(case, CaseEvent.Kind.STATUS, f"{case.get_status_display()}" + (f": {note}" if note else ""), actor)
+    _timeline(
+        case, CaseEvent.Kind.STATUS, f"{case.get_status_display()}" + (f": {note}" if note else ""), actor
+    )
     record_event(
-        "case.status", actor=actor, object_type=OBJECT_TYPE, object_id=case.pk, changed_fields=changed,
+        "case.status",
+        actor=actor,
+        object_type=OBJECT_TYPE,
+        object_id=case.pk,
+        changed_fields=changed,
         details={"status": status},
     )
     return case
@@ -171,7 +177,9 @@ def set_responsibility(
             changed.append(f"package.{kind}.owner")
         elif made:
             changed.append(f"package.{kind}")
-    _timeline(case, CaseEvent.Kind.PACKAGE, _("One chief, three packages: %(chief)s") % {"chief": chief_name}, actor)
+    _timeline(
+        case, CaseEvent.Kind.PACKAGE, _("One chief, three packages: %(chief)s") % {"chief": chief_name}, actor
+    )
     record_event(
         "case.responsibility", actor=actor, object_type=OBJECT_TYPE, object_id=case.pk, changed_fields=changed
     )
@@ -200,23 +208,35 @@ def update_package(*, actor, package: Package, status: str, notes: str = "") -> 
         actor,
     )
     record_event(
-        "case.package", actor=actor, object_type=OBJECT_TYPE, object_id=case.pk, changed_fields=changed,
+        "case.package",
+        actor=actor,
+        object_type=OBJECT_TYPE,
+        object_id=case.pk,
+        changed_fields=changed,
         details={"package": package.kind, "status": status},
     )
     return package
 
 
 @transaction.atomic
-def add_party(*, actor, case: Case, role: str, person: Person | None = None, notes: str = "", **person_fields):
+def add_party(
+    *, actor, case: Case, role: str, person: Person | None = None, notes: str = "", **person_fields
+):
     """Add an existing person (one the actor may see) or register a new one and add them."""
     _require(actor, "change", case)
     if person is None:
         person = register_person(actor=actor, **person_fields)
     elif not policy_for(Person).can_view(actor, person):
         raise PermissionDenied
-    party, _created = CaseParty.objects.get_or_create(case=case, person=person, role=role, defaults={"notes": notes})
+    party, _created = CaseParty.objects.get_or_create(
+        case=case, person=person, role=role, defaults={"notes": notes}
+    )
     record_event(
-        "case.party_add", actor=actor, object_type=OBJECT_TYPE, object_id=case.pk, changed_fields=["parties"],
+        "case.party_add",
+        actor=actor,
+        object_type=OBJECT_TYPE,
+        object_id=case.pk,
+        changed_fields=["parties"],
         details={"role": role, "person": person.pk},
     )
     return party
@@ -224,8 +244,15 @@ def add_party(*, actor, case: Case, role: str, person: Person | None = None, not
 
 @transaction.atomic
 def add_event(
-    *, actor, case: Case, kind: str, occurred_at: datetime, text: str = "", place: str = "",
-    latitude=None, longitude=None,
+    *,
+    actor,
+    case: Case,
+    kind: str,
+    occurred_at: datetime,
+    text: str = "",
+    place: str = "",
+    latitude=None,
+    longitude=None,
 ) -> CaseEvent:
     _require(actor, "change", case)
     if kind not in (CaseEvent.Kind.NOTE, CaseEvent.Kind.PLACE):
@@ -234,7 +261,11 @@ def add_event(
         case, kind, text, actor, occurred_at=occurred_at, place=place, latitude=latitude, longitude=longitude
     )
     record_event(
-        "case.event_add", actor=actor, object_type=OBJECT_TYPE, object_id=case.pk, changed_fields=["events"],
+        "case.event_add",
+        actor=actor,
+        object_type=OBJECT_TYPE,
+        object_id=case.pk,
+        changed_fields=["events"],
         details={"kind": kind},
     )
     return event
@@ -252,7 +283,11 @@ def link_clue(*, actor, case: Case, clue_number: str, note: str = "") -> ClueLin
     if created:
         _timeline(case, CaseEvent.Kind.CLUE, clue_number, actor)
         record_event(
-            "case.clue_link", actor=actor, object_type=OBJECT_TYPE, object_id=case.pk,
-            changed_fields=["clue_links"], details={"clue": clue_number},
+            "case.clue_link",
+            actor=actor,
+            object_type=OBJECT_TYPE,
+            object_id=case.pk,
+            changed_fields=["clue_links"],
+            details={"clue": clue_number},
         )
     return link

@@ -17,7 +17,16 @@ from fanguai.files.views import handle_attachment_upload
 from fanguai.people.models import Person
 
 from . import selectors, services
-from .forms import CaseFilterForm, CaseForm, ClueLinkForm, EventForm, PackageForm, PartyForm, ResponsibilityForm, StatusForm
+from .forms import (
+    CaseFilterForm,
+    CaseForm,
+    ClueLinkForm,
+    EventForm,
+    PackageForm,
+    PartyForm,
+    ResponsibilityForm,
+    StatusForm,
+)
 from .models import Case
 from .policies import NAV_ROLES
 
@@ -32,9 +41,14 @@ def case_list(request):
     form = CaseFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     cases = selectors.visible_cases(
-        request.user, status=filters.get("status", ""), kind=filters.get("kind", ""), query=filters.get("q", "")
+        request.user,
+        status=filters.get("status", ""),
+        kind=filters.get("kind", ""),
+        query=filters.get("q", ""),
     )
     page = Paginator(cases, 25).get_page(request.GET.get("page"))
+    if page.object_list:
+        record_event("case.list", object_type="cases.case", details={"ids": [c.pk for c in page.object_list]})
     return render(
         request,
         "cases/case_list.html",
@@ -95,7 +109,10 @@ def case_status(request, pk: int):
     if form.is_valid():
         try:
             services.change_status(
-                actor=request.user, case=case, status=form.cleaned_data["status"], note=form.cleaned_data["note"]
+                actor=request.user,
+                case=case,
+                status=form.cleaned_data["status"],
+                note=form.cleaned_data["note"],
             )
         except ValidationError as exc:
             _error(request, exc)
@@ -163,13 +180,17 @@ def party_add(request, pk: int):
         if person is None or not policy_for(Person).can_view(request.user, person):
             messages.error(request, _("No person with that record number is visible to you."))
             return redirect("cases:detail", pk=case.pk)
-        services.add_party(actor=request.user, case=case, role=data["role"], person=person, notes=data["notes"])
+        services.add_party(
+            actor=request.user, case=case, role=data["role"], person=person, notes=data["notes"]
+        )
     else:
         fields = {"full_name": data["full_name"], "birth_date": data["birth_date"]}
         if data["sex"]:
             fields["sex"] = data["sex"]
         try:
-            services.add_party(actor=request.user, case=case, role=data["role"], notes=data["notes"], **fields)
+            services.add_party(
+                actor=request.user, case=case, role=data["role"], notes=data["notes"], **fields
+            )
         except (ValidationError, PermissionDenied) as exc:
             messages.error(request, str(exc))
             return redirect("cases:detail", pk=case.pk)

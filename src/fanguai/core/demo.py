@@ -35,8 +35,16 @@ DEMO_USERS = [
     DemoUser("coordinator", Role.COUNTY_COORDINATOR, "341522-government", "刘建国"),
     DemoUser("investigator", Role.INVESTIGATOR, "341522-police", "张伟"),
     DemoUser("dna", Role.DNA_ANALYST, "341500-dna-lab", "李静"),
+    DemoUser("dna2", Role.DNA_ANALYST, "341500-dna-lab", "周敏"),  # the second pair of eyes on a DNA match
     DemoUser("caseworker", Role.CASEWORKER, "341522-shelter", "赵敏"),
     DemoUser("leader", Role.LEADER, "341500-conference", "孙志强"),
+    # the 霍邱县 units that receive service referrals for rescued persons
+    DemoUser("edu_liaison", Role.LIAISON, "341522-education", "周丽"),
+    DemoUser("health_liaison", Role.LIAISON, "341522-health", "吴刚"),
+    DemoUser("youth_liaison", Role.LIAISON, "341522-youth_league", "郑洁"),
+    DemoUser("hrss_liaison", Role.LIAISON, "341522-hrss", "冯涛"),
+    DemoUser("women_liaison", Role.LIAISON, "341522-women_federation", "何芳"),
+    DemoUser("civil_liaison", Role.LIAISON, "341522-civil_affairs", "许军"),
 ]
 
 

@@ -19,10 +19,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from fanguai.accounts.models import User
-from fanguai.accounts.roles import Role
 from fanguai.audit.context import acting
 from fanguai.kinship import compute_lr, kit_loci
-from fanguai.org.models import Unit
 from fanguai.people.models import Person
 from fanguai.people.services import register_person
 
@@ -48,19 +46,7 @@ def import_file_path():
 
 
 def _second_analyst() -> User:
-    from fanguai.core.demo import DEMO_PASSWORD
-
-    user = User.objects.filter(username=SECOND_ANALYST).first()
-    if user is None:
-        user = User.objects.create_user(
-            username=SECOND_ANALYST,
-            password=DEMO_PASSWORD,
-            role=Role.DNA_ANALYST,
-            unit=Unit.objects.get(code="341500-dna-lab"),
-            full_name="周敏",
-            email=f"{SECOND_ANALYST}@example.invalid",
-        )
-    return user
+    return User.objects.get(username=SECOND_ANALYST)  # created with the other demo users (core.demo)
 
 
 def _collect(officer, analyst, person, category, *, missing=None, report="", partner=None, basis=None):

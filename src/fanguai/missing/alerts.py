@@ -7,6 +7,7 @@ import logging
 from datetime import datetime, timedelta
 from functools import partial
 
+from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -159,7 +160,13 @@ def approve_alert(*, actor, alert: Alert) -> Alert:
         raise PermissionDenied
     alert.approved_by = actor
     alert.save(update_fields=["approved_by"])
-    record_event("alert.approve", actor=actor, object_type=OBJECT_TYPE, object_id=alert.pk, changed_fields=["approved_by"])
+    record_event(
+        "alert.approve",
+        actor=actor,
+        object_type=OBJECT_TYPE,
+        object_id=alert.pk,
+        changed_fields=["approved_by"],
+    )
     return _publish(alert, actor=actor)
 
 
@@ -172,7 +179,11 @@ def reject_alert(*, actor, alert: Alert, reason: str = "") -> Alert:
     alert.photo_jpeg = None
     alert.save(update_fields=["status", "photo_jpeg"])
     record_event(
-        "alert.reject", actor=actor, object_type=OBJECT_TYPE, object_id=alert.pk, changed_fields=["status"],
+        "alert.reject",
+        actor=actor,
+        object_type=OBJECT_TYPE,
+        object_id=alert.pk,
+        changed_fields=["status"],
         details={"reason_given": bool(reason)},
     )
     if alert.created_by_id:
@@ -289,7 +300,13 @@ def clear_alert(*, actor, alert: Alert, reason: str) -> Alert:
     alert.photo_jpeg = None
     alert.save()
     if not was_public:  # a pending alert was never published: nothing to announce
-        record_event("alert.cancel_pending", actor=actor, object_type=OBJECT_TYPE, object_id=alert.pk, changed_fields=["status"])
+        record_event(
+            "alert.cancel_pending",
+            actor=actor,
+            object_type=OBJECT_TYPE,
+            object_id=alert.pk,
+            changed_fields=["status"],
+        )
         return alert
     note = "已找到 / Found" if reason == "found" else "已撤销 / Withdrawn"
     for earlier in alert.messages.all():
@@ -316,7 +333,11 @@ def clear_alert(*, actor, alert: Alert, reason: str) -> Alert:
         units=_units(PUBLICITY_UNIT),
         roles=[Role.LIAISON],
         kind="missing.alert_cleared",
-        subject=(_("Alert %(code)s: the person was found") if reason == "found" else _("Alert %(code)s was withdrawn"))
+        subject=(
+            _("Alert %(code)s: the person was found")
+            if reason == "found"
+            else _("Alert %(code)s was withdrawn")
+        )
         % {"code": alert.code},
         link=alert.get_absolute_url(),
     )
@@ -383,7 +404,10 @@ def set_subscriber_active(*, actor, subscriber: Subscriber, active: bool) -> Sub
     subscriber.is_active = active
     subscriber.save(update_fields=["is_active"])
     record_event(
-        "subscriber.update", actor=actor, object_type="missing.subscriber", object_id=subscriber.pk,
+        "subscriber.update",
+        actor=actor,
+        object_type="missing.subscriber",
+        object_id=subscriber.pk,
         changed_fields=["is_active"],
     )
     return subscriber
@@ -393,12 +417,20 @@ def set_subscriber_active(*, actor, subscriber: Subscriber, active: bool) -> Sub
 
 
 @transaction.atomic
-def record_release(*, actor, alert: Alert, outlet: str, medium: str, released_at, url: str = "", notes: str = "") -> MediaRelease:
+def record_release(
+    *, actor, alert: Alert, outlet: str, medium: str, released_at, url: str = "", notes: str = ""
+) -> MediaRelease:
     if not policy_for(Alert).can(actor, "release", alert):
         raise PermissionDenied
     release = MediaRelease(
-        alert=alert, outlet=outlet, medium=medium, released_at=released_at, url=url, notes=notes,
-        unit=actor.unit, created_by=actor,
+        alert=alert,
+        outlet=outlet,
+        medium=medium,
+        released_at=released_at,
+        url=url,
+        notes=notes,
+        unit=actor.unit,
+        created_by=actor,
     )
     release.full_clean()
     release.save()
@@ -411,3 +443,85 @@ def record_release(*, actor, alert: Alert, outlet: str, medium: str, released_at
         details={"medium": medium},
     )
     return release
+
+
+# --- self-registration of e-mail subscribers (double opt-in) -------------------------------------------
+
+CONFIRM_SALT = "fanguai.missing.subscribe"
+UNSUBSCRIBE_SALT = "fanguai.missing.unsubscribe"
+CONFIRM_MAX_AGE = 2 * 24 * 3600
+
+
+def confirm_token(subscriber: Subscriber) -> str:
+    return signing.dumps(subscriber.pk, salt=CONFIRM_SALT)
+
+
+def unsubscribe_token(subscriber: Subscriber) -> str:
+    return signing.dumps(subscriber.pk, salt=UNSUBSCRIBE_SALT)
+
+
+@transaction.atomic
+def subscribe_by_email(*, name: str, kind: str, latitude, longitude, email: str) -> Subscriber:
+    """A member of the public or an organisation subscribes; nothing is sent to the address until the
+    link in the confirmation e-mail is opened (so nobody can subscribe someone else)."""
+    from .tasks import send_subscription_confirmation
+
+    subscriber = Subscriber(
+        name=name,
+        kind=kind,
+        latitude=latitude,
+        longitude=longitude,
+        channel=Subscriber.Channel.EMAIL,
+        email=email,
+        is_active=False,
+    )
+    subscriber.full_clean(exclude=["created_by"])
+    subscriber.save()
+    record_event(
+        "subscriber.self_register",
+        object_type="missing.subscriber",
+        object_id=subscriber.pk,
+        changed_fields=["name", "kind", "latitude", "longitude", "email"],
+    )
+    transaction.on_commit(partial(send_subscription_confirmation.enqueue, subscriber.pk))
+    return subscriber
+
+
+def _from_token(token: str, salt: str, max_age: int | None) -> Subscriber | None:
+    try:
+        pk = signing.loads(token, salt=salt, max_age=max_age)
+    except signing.BadSignature:
+        return None
+    return Subscriber.objects.filter(pk=pk).first()
+
+
+@transaction.atomic
+def confirm_subscription(token: str) -> Subscriber | None:
+    subscriber = _from_token(token, CONFIRM_SALT, CONFIRM_MAX_AGE)
+    if subscriber is None or subscriber.confirmed_at is not None:
+        return subscriber
+    subscriber.confirmed_at = timezone.now()
+    subscriber.is_active = True
+    subscriber.save(update_fields=["confirmed_at", "is_active"])
+    record_event(
+        "subscriber.confirm",
+        object_type="missing.subscriber",
+        object_id=subscriber.pk,
+        changed_fields=["confirmed_at", "is_active"],
+    )
+    return subscriber
+
+
+@transaction.atomic
+def unsubscribe(token: str) -> Subscriber | None:
+    subscriber = _from_token(token, UNSUBSCRIBE_SALT, None)
+    if subscriber is not None and subscriber.is_active:
+        subscriber.is_active = False
+        subscriber.save(update_fields=["is_active"])
+        record_event(
+            "subscriber.unsubscribe",
+            object_type="missing.subscriber",
+            object_id=subscriber.pk,
+            changed_fields=["is_active"],
+        )
+    return subscriber

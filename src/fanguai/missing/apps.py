@@ -17,16 +17,22 @@ class MissingConfig(AppConfig):
         from . import deadline_kinds, policies  # noqa: F401  registers the deadline kind and the policies
         from .views import home_panel_context
 
-        add_nav(_("Missing persons"), "missing:report_list", policies.STAFF_ROLES, order=25)
-        add_nav(_("Alerts"), "missing:alert_list", policies.STAFF_ROLES, order=26)
-        add_nav(_("Unidentified"), "missing:unidentified_list", policies.STAFF_ROLES, order=27)
+        add_nav(_("Missing persons"), "missing:report_list", policies.STAFF_ROLES, order=25, group="cases")
+        add_nav(_("Alerts"), "missing:alert_list", policies.STAFF_ROLES, order=26, group="cases")
+        add_nav(_("Unidentified"), "missing:unidentified_list", policies.STAFF_ROLES, order=27, group="cases")
         add_nav(
-            _("Media release"), "missing:release_queue", [Role.LIAISON], order=28,
+            _("Media release"),
+            "missing:release_queue",
+            [Role.LIAISON],
+            order=28,
             template="missing/partials/nav_release.html",
         )
         add_nav(_("Sample requests"), "missing:sample_list", [Role.DNA_ANALYST], order=29)
         add_home_panel(
-            "missing/partials/home_panel.html", home_panel_context, roles=[Role.INVESTIGATOR, Role.OFFICE_STAFF], order=5
+            "missing/partials/home_panel.html",
+            home_panel_context,
+            roles=[Role.INVESTIGATOR, Role.OFFICE_STAFF],
+            order=5,
         )
         add_scope(policies.persons_of_visible_reports)
         add_periodic("fanguai.missing.tasks.alert_sweep", every_seconds=settings.PERIODIC_INTERVAL)

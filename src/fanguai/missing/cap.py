@@ -57,10 +57,18 @@ def _texts(alert, reason: str) -> dict[str, dict[str, str]]:
     phone = alert.police_phone or conf.police_phone()
     if reason == "found":
         return {
-            "zh-CN": {"event": "儿童失踪", "headline": "已找到", "description": "该失踪人员已找到，感谢社会各界的关注与帮助。",
-                      "instruction": "无需再采取行动。"},
-            "en-US": {"event": "Missing child", "headline": "Found", "description": "The missing person has been found. Thank you for your help.",
-                      "instruction": "No further action is needed."},
+            "zh-CN": {
+                "event": "儿童失踪",
+                "headline": "已找到",
+                "description": "该失踪人员已找到，感谢社会各界的关注与帮助。",
+                "instruction": "无需再采取行动。",
+            },
+            "en-US": {
+                "event": "Missing child",
+                "headline": "Found",
+                "description": "The missing person has been found. Thank you for your help.",
+                "instruction": "No further action is needed.",
+            },
         }
     name = alert.display_name or "失踪人员"
     details_zh = "，".join(
@@ -129,8 +137,13 @@ def build_document(alert, message, previous: list) -> str:
                 _sub(resource, "size", str(len(bytes(alert.photo_jpeg))))
                 _sub(resource, "uri", absolute(reverse("public_alerts:photo", args=[alert.code])))
             area = _sub(info, "area")
-            _sub(area, "areaDesc", f"{alert.last_seen_place}周边{message.radius_km}公里" if language == "zh-CN"
-                 else f"Within {message.radius_km} km of {alert.last_seen_place}")
+            _sub(
+                area,
+                "areaDesc",
+                f"{alert.last_seen_place}周边{message.radius_km}公里"
+                if language == "zh-CN"
+                else f"Within {message.radius_km} km of {alert.last_seen_place}",
+            )
             _sub(area, "circle", circle(alert, message.radius_km))
     return _serialise(root)
 

@@ -68,13 +68,26 @@ def email_text(message: CapMessage) -> tuple[str, str]:
     return f"【{zh}】{en}", "\n".join(line for line in lines if line is not None)
 
 
+def unsubscribe_text(subscriber: Subscriber) -> str:
+    from django.urls import reverse
+
+    from .alerts import unsubscribe_token
+
+    link = cap.absolute(reverse("public_alerts:unsubscribe", args=[unsubscribe_token(subscriber)]))
+    return f"\n\n退订 / Unsubscribe: {link}"
+
+
 def send(delivery: Delivery) -> tuple[bool, int | None, str]:
     subscriber, message = delivery.subscriber, delivery.message
     if subscriber.channel == Subscriber.Channel.EMAIL:
         subject, body = email_text(message)
+        body += unsubscribe_text(subscriber)
         try:
             EmailMessage(
-                subject=" ".join(subject.split()), body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[subscriber.email]
+                subject=" ".join(subject.split()),
+                body=body,
+                from_email=settings.DEFAULT_FROM_EMAIL,
+                to=[subscriber.email],
             ).send()
         except Exception as exc:
             return False, None, str(exc)[:500] or type(exc).__name__
@@ -108,7 +121,9 @@ def attempt(delivery_id: int) -> Delivery | None:
     ok, status_code, error = send(delivery)
     now = timezone.now()
     with transaction.atomic():
-        DeliveryAttempt.objects.create(delivery=delivery, succeeded=ok, status_code=status_code, error=error[:500])
+        DeliveryAttempt.objects.create(
+            delivery=delivery, succeeded=ok, status_code=status_code, error=error[:500]
+        )
         delivery.attempts += 1
         delivery.last_error = error[:500]
         if ok:
@@ -128,5 +143,7 @@ def attempt(delivery_id: int) -> Delivery | None:
 def due_for_retry(now=None) -> list[int]:
     now = now or timezone.now()
     return list(
-        Delivery.objects.filter(status=Delivery.Status.PENDING, next_attempt_at__lte=now).values_list("pk", flat=True)
+        Delivery.objects.filter(status=Delivery.Status.PENDING, next_attempt_at__lte=now).values_list(
+            "pk", flat=True
+        )
     )

@@ -22,8 +22,12 @@ def _now_local() -> str:
 
 
 class LatLonMixin(forms.Form):
-    latitude = forms.DecimalField(label=_("Latitude"), required=False, max_digits=9, decimal_places=6, min_value=-90, max_value=90)
-    longitude = forms.DecimalField(label=_("Longitude"), required=False, max_digits=9, decimal_places=6, min_value=-180, max_value=180)
+    latitude = forms.DecimalField(
+        label=_("Latitude"), required=False, max_digits=9, decimal_places=6, min_value=-90, max_value=90
+    )
+    longitude = forms.DecimalField(
+        label=_("Longitude"), required=False, max_digits=9, decimal_places=6, min_value=-180, max_value=180
+    )
 
     def clean(self):
         data = super().clean()
@@ -35,22 +39,48 @@ class LatLonMixin(forms.Form):
 class ReportForm(LatLonMixin):
     full_name = forms.CharField(label=_("Name of the missing person"), max_length=64, required=False)
     sex = forms.ChoiceField(label=_("Sex"), choices=Person.Sex.choices, initial=Person.Sex.UNKNOWN)
-    birth_date = forms.DateField(label=_("Date of birth"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    birth_date = forms.DateField(
+        label=_("Date of birth"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
     category = forms.ChoiceField(label=_("Category"), choices=MissingReport.Category.choices)
     description = forms.CharField(
-        label=_("Description (appearance, clothing)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Description (appearance, clothing)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
-    last_seen_at = forms.DateTimeField(label=_("Last seen (date and time)"), widget=forms.DateTimeInput(attrs=DATETIME))
+    last_seen_at = forms.DateTimeField(
+        label=_("Last seen (date and time)"), widget=forms.DateTimeInput(attrs=DATETIME)
+    )
     last_seen_place = forms.CharField(label=_("Place last seen"), max_length=200)
     region = RegionChoiceField(label=_("Township or county"), required=False, queryset=_regions())
     reporter_name = forms.CharField(label=_("Reporter's name"), max_length=64, required=False)
-    reporter_phone = forms.CharField(label=_("Reporter's phone"), max_length=20, required=False, validators=[validate_phone])
-    reporter_relation = forms.CharField(label=_("Reporter's relation to the person"), max_length=32, required=False)
-    photo = AttachmentField(label=_("Photo"), required=False, help_text=_("A recent photo (kept private until an alert is published)."))
+    reporter_phone = forms.CharField(
+        label=_("Reporter's phone"), max_length=20, required=False, validators=[validate_phone]
+    )
+    reporter_relation = forms.CharField(
+        label=_("Reporter's relation to the person"), max_length=32, required=False
+    )
+    photo = AttachmentField(
+        label=_("Photo"),
+        required=False,
+        help_text=_("A recent photo (kept private until an alert is published)."),
+    )
 
     field_order = [
-        "full_name", "sex", "birth_date", "category", "description", "last_seen_at", "last_seen_place",
-        "region", "latitude", "longitude", "reporter_name", "reporter_phone", "reporter_relation", "photo",
+        "full_name",
+        "sex",
+        "birth_date",
+        "category",
+        "description",
+        "last_seen_at",
+        "last_seen_place",
+        "region",
+        "latitude",
+        "longitude",
+        "reporter_name",
+        "reporter_phone",
+        "reporter_relation",
+        "photo",
     ]
 
     def __init__(self, *args, **kwargs):
@@ -69,17 +99,32 @@ class OutcomeForm(forms.Form):
 
 class AlertForm(LatLonMixin):
     display_name = forms.CharField(label=_("Name shown to the public"), max_length=64)
-    age_text = forms.CharField(label=_("Age"), max_length=32, required=False, help_text=_("For example: 7 years"))
+    age_text = forms.CharField(
+        label=_("Age"), max_length=32, required=False, help_text=_("For example: 7 years")
+    )
     description = forms.CharField(
-        label=_("Public description (Chinese)"), widget=forms.Textarea(attrs={"rows": 3}),
+        label=_("Public description (Chinese)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Only what helps the public recognise the person: no address, no family details."),
     )
-    description_en = forms.CharField(label=_("Public description (English)"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    description_en = forms.CharField(
+        label=_("Public description (English)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
     last_seen_place = forms.CharField(label=_("Place last seen"), max_length=200)
     police_phone = forms.CharField(label=_("Police phone"), max_length=32)
     photo = forms.ChoiceField(label=_("Photo to publish"), required=False)
 
-    field_order = ["display_name", "age_text", "description", "description_en", "last_seen_place", "latitude", "longitude", "police_phone", "photo"]
+    field_order = [
+        "display_name",
+        "age_text",
+        "description",
+        "description_en",
+        "last_seen_place",
+        "latitude",
+        "longitude",
+        "police_phone",
+        "photo",
+    ]
 
     def __init__(self, *args, photos=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -100,10 +145,16 @@ class StepForm(forms.ModelForm):
 
 
 class SubscriberForm(forms.ModelForm):
-    latitude = forms.DecimalField(label=_("Latitude"), max_digits=9, decimal_places=6, min_value=-90, max_value=90)
-    longitude = forms.DecimalField(label=_("Longitude"), max_digits=9, decimal_places=6, min_value=-180, max_value=180)
+    latitude = forms.DecimalField(
+        label=_("Latitude"), max_digits=9, decimal_places=6, min_value=-90, max_value=90
+    )
+    longitude = forms.DecimalField(
+        label=_("Longitude"), max_digits=9, decimal_places=6, min_value=-180, max_value=180
+    )
     email = forms.EmailField(label=_("E-mail address"), required=False)
-    webhook_url = forms.URLField(label=_("Webhook address"), required=False, max_length=500, assume_scheme="https")
+    webhook_url = forms.URLField(
+        label=_("Webhook address"), required=False, max_length=500, assume_scheme="https"
+    )
 
     class Meta:
         model = Subscriber
@@ -135,21 +186,39 @@ class UnidentifiedForm(LatLonMixin):
     kind = forms.ChoiceField(label=_("Kind"), choices=UnidentifiedPerson.Kind.choices)
     sex = forms.ChoiceField(label=_("Sex"), choices=Person.Sex.choices, initial=Person.Sex.UNKNOWN)
     estimated_age = forms.CharField(label=_("Estimated age"), max_length=32, required=False)
-    found_at = forms.DateTimeField(label=_("Found (date and time)"), widget=forms.DateTimeInput(attrs=DATETIME))
+    found_at = forms.DateTimeField(
+        label=_("Found (date and time)"), widget=forms.DateTimeInput(attrs=DATETIME)
+    )
     found_place = forms.CharField(label=_("Place found"), max_length=200)
     region = RegionChoiceField(label=_("Township or county"), required=False, queryset=_regions())
-    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
-    field_order = ["kind", "sex", "estimated_age", "found_at", "found_place", "region", "latitude", "longitude", "description"]
+    field_order = [
+        "kind",
+        "sex",
+        "estimated_age",
+        "found_at",
+        "found_place",
+        "region",
+        "latitude",
+        "longitude",
+        "description",
+    ]
 
 
 class ScreeningForm(forms.Form):
     full_name = forms.CharField(label=_("Child's name"), max_length=64, required=False)
     sex = forms.ChoiceField(label=_("Sex"), choices=Person.Sex.choices, initial=Person.Sex.UNKNOWN)
-    birth_date = forms.DateField(label=_("Date of birth"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    birth_date = forms.DateField(
+        label=_("Date of birth"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
     region = RegionChoiceField(label=_("Township or county"), required=False, queryset=_regions())
     reason = forms.ChoiceField(label=_("Reason for screening"), choices=Screening.Reason.choices)
-    screening_unit = forms.ModelChoiceField(label=_("Screening unit"), queryset=Unit.objects.filter(is_active=True), required=False)
+    screening_unit = forms.ModelChoiceField(
+        label=_("Screening unit"), queryset=Unit.objects.filter(is_active=True), required=False
+    )
     screened_on = forms.DateField(label=_("Screened on"), widget=forms.DateInput(attrs={"type": "date"}))
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
@@ -165,3 +234,23 @@ class ScreeningResultForm(forms.Form):
 
 class HandOverForm(forms.Form):
     dna_reference = forms.CharField(label=_("DNA specimen reference"), max_length=64)
+
+
+class PublicSubscribeForm(forms.Form):
+    name = forms.CharField(label=_("Name or organisation"), max_length=100)
+    kind = forms.ChoiceField(label=_("Kind"), choices=Subscriber.Kind.choices)
+    email = forms.EmailField(label=_("E-mail address"))
+    latitude = forms.DecimalField(
+        label=_("Latitude"), max_digits=9, decimal_places=6, min_value=-90, max_value=90
+    )
+    longitude = forms.DecimalField(
+        label=_("Longitude"), max_digits=9, decimal_places=6, min_value=-180, max_value=180
+    )
+    website = forms.CharField(
+        required=False, widget=forms.HiddenInput
+    )  # a trap for robots: people leave it empty
+
+    def clean_website(self):
+        if self.cleaned_data.get("website"):
+            raise forms.ValidationError(_("The form could not be sent."))
+        return ""

@@ -40,7 +40,9 @@ class SearchStep(models.Model):
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     is_active = models.BooleanField(_("active"), default=True)
     is_alert_step = models.BooleanField(
-        _("met by publishing the alert"), default=False, help_text=_("Ticked automatically when an alert is published.")
+        _("met by publishing the alert"),
+        default=False,
+        help_text=_("Ticked automatically when an alert is published."),
     )
 
     class Meta:
@@ -71,17 +73,32 @@ class MissingReport(models.Model):
         RAN_AWAY = "ran_away", _("Ran away, returned")
         FALSE_REPORT = "false_report", _("False report")
 
-    number = models.CharField(_("report number"), max_length=16, unique=True, default=new_report_number, editable=False)
-    person = models.ForeignKey(Person, verbose_name=_("missing person"), on_delete=models.PROTECT, related_name="+")
+    number = models.CharField(
+        _("report number"), max_length=16, unique=True, default=new_report_number, editable=False
+    )
+    person = models.ForeignKey(
+        Person, verbose_name=_("missing person"), on_delete=models.PROTECT, related_name="+"
+    )
     category = models.CharField(_("category"), max_length=8, choices=Category.choices, default=Category.CHILD)
     description = EncryptedTextField(_("description (appearance, clothing)"), blank=True)
     last_seen_at = models.DateTimeField(_("last seen"))
     last_seen_place = models.CharField(_("place last seen"), max_length=200)
     region = models.ForeignKey(
-        Region, verbose_name=_("township or county"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Region,
+        verbose_name=_("township or county"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     county = models.ForeignKey(
-        Region, verbose_name=_("county"), null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False
+        Region,
+        verbose_name=_("county"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
     )
     latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
@@ -89,7 +106,9 @@ class MissingReport(models.Model):
         Person, verbose_name=_("reporter"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     reporter_relation = models.CharField(_("reporter's relation"), max_length=32, blank=True)
-    owner_unit = models.ForeignKey(Unit, verbose_name=_("handling unit"), on_delete=models.PROTECT, related_name="+")
+    owner_unit = models.ForeignKey(
+        Unit, verbose_name=_("handling unit"), on_delete=models.PROTECT, related_name="+"
+    )
     status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.OPEN)
     outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices, blank=True)
     outcome_at = models.DateTimeField(_("outcome recorded"), null=True, blank=True)
@@ -98,7 +117,11 @@ class MissingReport(models.Model):
         Case, verbose_name=_("case"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("filed by"), null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("filed by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("filed"), default=timezone.now)
 
@@ -121,12 +144,19 @@ class MissingReport(models.Model):
 class SearchTask(models.Model):
     """One step of the checklist for one report, with its due time (a deadline of the shared mechanism)."""
 
-    report = models.ForeignKey(MissingReport, verbose_name=_("report"), on_delete=models.CASCADE, related_name="tasks")
+    report = models.ForeignKey(
+        MissingReport, verbose_name=_("report"), on_delete=models.CASCADE, related_name="tasks"
+    )
     step = models.ForeignKey(SearchStep, verbose_name=_("step"), on_delete=models.PROTECT, related_name="+")
     due_at = models.DateTimeField(_("due"))
     done_at = models.DateTimeField(_("done"), null=True, blank=True)
     done_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("done by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("done by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     notes = models.CharField(_("notes"), max_length=300, blank=True)
 
@@ -160,8 +190,12 @@ class Alert(models.Model):
         WITHDRAWN = "withdrawn", _("Withdrawn")
         REJECTED = "rejected", _("Rejected")
 
-    code = models.CharField(_("alert code"), max_length=16, unique=True, default=new_alert_code, editable=False)
-    report = models.ForeignKey(MissingReport, verbose_name=_("report"), on_delete=models.PROTECT, related_name="alerts")
+    code = models.CharField(
+        _("alert code"), max_length=16, unique=True, default=new_alert_code, editable=False
+    )
+    report = models.ForeignKey(
+        MissingReport, verbose_name=_("report"), on_delete=models.PROTECT, related_name="alerts"
+    )
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
     display_name = models.CharField(_("name shown to the public"), max_length=64, blank=True)
     sex = models.CharField(_("sex"), max_length=8, choices=Person.Sex.choices, blank=True)
@@ -176,11 +210,20 @@ class Alert(models.Model):
     photo_jpeg = models.BinaryField(_("public photo"), null=True, blank=True, editable=False)
     radius_km = models.PositiveIntegerField(_("radius (km)"), default=0)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("requested by"), null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("requested"), auto_now_add=True)
     approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("approved by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("approved by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
     cleared_at = models.DateTimeField(_("cleared"), null=True, blank=True)
@@ -227,7 +270,9 @@ class CapMessage(models.Model):
         FOUND = "found", _("Found")
         WITHDRAW = "withdraw", _("Withdrawn")
 
-    alert = models.ForeignKey(Alert, verbose_name=_("alert"), on_delete=models.CASCADE, related_name="messages")
+    alert = models.ForeignKey(
+        Alert, verbose_name=_("alert"), on_delete=models.CASCADE, related_name="messages"
+    )
     identifier = models.CharField(_("identifier"), max_length=64, unique=True)
     msg_type = models.CharField(_("message type"), max_length=8, choices=MsgType.choices)
     reason = models.CharField(_("reason"), max_length=16, choices=Reason.choices)
@@ -273,8 +318,18 @@ class Subscriber(models.Model):
     webhook_url = models.URLField(_("webhook address"), max_length=500, blank=True)
     webhook_secret = EncryptedTextField(_("signing secret"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    confirmed_at = models.DateTimeField(
+        _("address confirmed"),
+        null=True,
+        blank=True,
+        help_text=_("Self-registered subscribers confirm by e-mail."),
+    )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("registered by"), null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("registered by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("registered"), auto_now_add=True)
 
@@ -295,8 +350,12 @@ class Delivery(models.Model):
         DELIVERED = "delivered", _("Delivered")
         FAILED = "failed", _("Failed")
 
-    message = models.ForeignKey(CapMessage, verbose_name=_("message"), on_delete=models.CASCADE, related_name="deliveries")
-    subscriber = models.ForeignKey(Subscriber, verbose_name=_("subscriber"), on_delete=models.CASCADE, related_name="deliveries")
+    message = models.ForeignKey(
+        CapMessage, verbose_name=_("message"), on_delete=models.CASCADE, related_name="deliveries"
+    )
+    subscriber = models.ForeignKey(
+        Subscriber, verbose_name=_("subscriber"), on_delete=models.CASCADE, related_name="deliveries"
+    )
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
@@ -316,7 +375,9 @@ class Delivery(models.Model):
 
 
 class DeliveryAttempt(models.Model):
-    delivery = models.ForeignKey(Delivery, verbose_name=_("delivery"), on_delete=models.CASCADE, related_name="attempt_log")
+    delivery = models.ForeignKey(
+        Delivery, verbose_name=_("delivery"), on_delete=models.CASCADE, related_name="attempt_log"
+    )
     attempted_at = models.DateTimeField(_("time"), auto_now_add=True)
     succeeded = models.BooleanField(_("succeeded"), default=False)
     status_code = models.PositiveSmallIntegerField(_("HTTP status"), null=True, blank=True)
@@ -326,6 +387,9 @@ class DeliveryAttempt(models.Model):
         ordering = ["attempted_at", "id"]
         verbose_name = _("delivery attempt")
         verbose_name_plural = _("delivery attempts")
+
+    def __str__(self) -> str:
+        return f"{self.delivery_id} @ {self.attempted_at:%Y-%m-%d %H:%M:%S}"
 
 
 class MediaRelease(models.Model):
@@ -339,7 +403,9 @@ class MediaRelease(models.Model):
         SOCIAL = "social", _("Social media")
         OTHER = "other", _("Other")
 
-    alert = models.ForeignKey(Alert, verbose_name=_("alert"), on_delete=models.CASCADE, related_name="releases")
+    alert = models.ForeignKey(
+        Alert, verbose_name=_("alert"), on_delete=models.CASCADE, related_name="releases"
+    )
     outlet = models.CharField(_("outlet"), max_length=100)
     medium = models.CharField(_("medium"), max_length=16, choices=Medium.choices)
     released_at = models.DateTimeField(_("released"))
@@ -347,7 +413,11 @@ class MediaRelease(models.Model):
     notes = models.CharField(_("notes"), max_length=300, blank=True)
     unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+")
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
 
@@ -372,25 +442,44 @@ class UnidentifiedPerson(models.Model):
         IDENTIFIED = "identified", _("Identified")
         CLOSED = "closed", _("Closed")
 
-    number = models.CharField(_("record number"), max_length=16, unique=True, default=new_unidentified_number, editable=False)
+    number = models.CharField(
+        _("record number"), max_length=16, unique=True, default=new_unidentified_number, editable=False
+    )
     person = models.ForeignKey(Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
     found_at = models.DateTimeField(_("found"))
     found_place = models.CharField(_("place found"), max_length=200)
     region = models.ForeignKey(
-        Region, verbose_name=_("township or county"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Region,
+        verbose_name=_("township or county"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     county = models.ForeignKey(
-        Region, verbose_name=_("county"), null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False
+        Region,
+        verbose_name=_("county"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
     )
     latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
     estimated_age = models.CharField(_("estimated age"), max_length=32, blank=True)
     description = EncryptedTextField(_("description"), blank=True)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.OPEN)
-    owner_unit = models.ForeignKey(Unit, verbose_name=_("handling unit"), on_delete=models.PROTECT, related_name="+")
+    owner_unit = models.ForeignKey(
+        Unit, verbose_name=_("handling unit"), on_delete=models.PROTECT, related_name="+"
+    )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
 
@@ -425,15 +514,27 @@ class Screening(models.Model):
 
     child = models.ForeignKey(Person, verbose_name=_("child"), on_delete=models.PROTECT, related_name="+")
     reason = models.CharField(_("reason"), max_length=16, choices=Reason.choices)
-    screening_unit = models.ForeignKey(Unit, verbose_name=_("screening unit"), on_delete=models.PROTECT, related_name="+")
+    screening_unit = models.ForeignKey(
+        Unit, verbose_name=_("screening unit"), on_delete=models.PROTECT, related_name="+"
+    )
     screened_on = models.DateField(_("screened on"))
     result = models.CharField(_("result"), max_length=16, choices=Result.choices, default=Result.PENDING)
     notes = EncryptedTextField(_("notes"), blank=True)
     county = models.ForeignKey(
-        Region, verbose_name=_("county"), null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False
+        Region,
+        verbose_name=_("county"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
 
@@ -467,21 +568,42 @@ class BloodSampleRequest(models.Model):
     person = models.ForeignKey(Person, verbose_name=_("donor"), on_delete=models.PROTECT, related_name="+")
     donor = models.CharField(_("donor category"), max_length=16, choices=Donor.choices)
     screening = models.ForeignKey(
-        Screening, verbose_name=_("screening"), null=True, blank=True, on_delete=models.SET_NULL, related_name="sample_requests"
+        Screening,
+        verbose_name=_("screening"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="sample_requests",
     )
     unidentified = models.ForeignKey(
-        UnidentifiedPerson, verbose_name=_("unidentified person"), null=True, blank=True, on_delete=models.SET_NULL, related_name="sample_requests"
+        UnidentifiedPerson,
+        verbose_name=_("unidentified person"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="sample_requests",
     )
     report = models.ForeignKey(
-        MissingReport, verbose_name=_("missing-person report"), null=True, blank=True, on_delete=models.SET_NULL, related_name="sample_requests"
+        MissingReport,
+        verbose_name=_("missing-person report"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="sample_requests",
     )
     reason = models.CharField(_("reason"), max_length=300, blank=True)
-    requesting_unit = models.ForeignKey(Unit, verbose_name=_("requested by"), on_delete=models.PROTECT, related_name="+")
+    requesting_unit = models.ForeignKey(
+        Unit, verbose_name=_("requested by"), on_delete=models.PROTECT, related_name="+"
+    )
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.OPEN)
     dna_reference = models.CharField(_("DNA specimen reference"), max_length=64, blank=True)
     handed_over_at = models.DateTimeField(_("taken over"), null=True, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("requested by"), null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("requested"), auto_now_add=True)
 

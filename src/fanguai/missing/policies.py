@@ -16,7 +16,9 @@ STAFF_ROLES = (Role.INVESTIGATOR, Role.OFFICE_STAFF)
 
 
 def _active(user) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and getattr(user, "is_active", False) and user.unit_id)
+    return bool(
+        getattr(user, "is_authenticated", False) and getattr(user, "is_active", False) and user.unit_id
+    )
 
 
 def is_city_wide(user) -> bool:
@@ -78,7 +80,9 @@ class AlertPolicy(Policy):
         if not _active(user):
             return queryset.none()
         if is_publicity(user):
-            return queryset.filter(status__in=[Alert.Status.ACTIVE, Alert.Status.FOUND, Alert.Status.WITHDRAWN])
+            return queryset.filter(
+                status__in=[Alert.Status.ACTIVE, Alert.Status.FOUND, Alert.Status.WITHDRAWN]
+            )
         condition = county_scope(user, prefix="report__")
         return queryset.none() if condition is None else queryset.filter(condition)
 
@@ -128,13 +132,13 @@ class BloodSampleRequestPolicy(Policy):
         if is_city_wide(user):
             return queryset
         if user.role == Role.INVESTIGATOR:
-            return queryset.filter(
-                Q(requesting_unit_id=user.unit_id) | Q(person__county=user.county)
-            )
+            return queryset.filter(Q(requesting_unit_id=user.unit_id) | Q(person__county=user.county))
         return queryset.none()
 
     def can_hand_over(self, user, obj: BloodSampleRequest) -> bool:
-        return _active(user) and user.role == Role.DNA_ANALYST and obj.status == BloodSampleRequest.Status.OPEN
+        return (
+            _active(user) and user.role == Role.DNA_ANALYST and obj.status == BloodSampleRequest.Status.OPEN
+        )
 
 
 def persons_of_visible_reports(user) -> Q | None:

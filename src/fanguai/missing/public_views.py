@@ -2,14 +2,15 @@
 withdrawn alert keeps only its status. The CAP documents and the Atom feed are what other systems read."""
 
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import feedgenerator
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
-from . import conf, selectors
+from . import alerts, conf, selectors
+from .forms import PublicSubscribeForm
 
 CAP_CONTENT_TYPE = "application/cap+xml; charset=utf-8"
 
@@ -96,3 +97,37 @@ def atom_feed(request):
     response = HttpResponse(content_type="application/atom+xml; charset=utf-8")
     feed.write(response, "utf-8")
     return response
+
+
+@require_http_methods(["GET", "POST"])
+def subscribe(request):
+    """Anyone may subscribe an e-mail address with a location; it takes effect once confirmed by e-mail."""
+    form = PublicSubscribeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "website"}
+        alerts.subscribe_by_email(**data)
+        return redirect(reverse("public_alerts:subscribe") + "?sent=1")
+    return render(
+        request, "missing/public/subscribe.html", {"form": form, "sent": request.GET.get("sent") == "1"}
+    )
+
+
+@require_GET
+def confirm(request, token: str):
+    subscriber = alerts.confirm_subscription(token)
+    return render(
+        request, "missing/public/subscription_done.html", {"ok": subscriber is not None, "action": "confirm"}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request, token: str):
+    """GET shows a button (mail scanners follow links); POST unsubscribes."""
+    if request.method == "POST":
+        subscriber = alerts.unsubscribe(token)
+        return render(
+            request,
+            "missing/public/subscription_done.html",
+            {"ok": subscriber is not None, "action": "unsubscribe"},
+        )
+    return render(request, "missing/public/unsubscribe.html", {"token": token})

@@ -31,13 +31,17 @@ def visible_reports(user, *, status: str = "", query: str = "") -> QuerySet[Miss
         reports = reports.filter(number=query.strip().upper())
     now = timezone.now()
     return reports.annotate(
-        late_steps=Count("tasks", filter=Q(tasks__done_at__isnull=True, tasks__due_at__lte=now, status="open"))
+        late_steps=Count(
+            "tasks", filter=Q(tasks__done_at__isnull=True, tasks__due_at__lte=now, status="open")
+        )
     ).order_by("-created_at", "-id")
 
 
 def report_for_view(user, pk: int) -> MissingReport:
     report = policy_for(MissingReport).get_visible_or_404(
-        user, MissingReport.objects.select_related("person", "reporter", "owner_unit", "region", "case"), pk=pk
+        user,
+        MissingReport.objects.select_related("person", "reporter", "owner_unit", "region", "case"),
+        pk=pk,
     )
     record_event("missing_report.view", actor=user, object_type="missing.report", object_id=report.pk)
     return report
@@ -91,13 +95,17 @@ def visible_subscribers(user) -> QuerySet[Subscriber]:
 
 
 def visible_unidentified(user, *, status: str = "") -> QuerySet[UnidentifiedPerson]:
-    rows = policy_for(UnidentifiedPerson).visible(user, UnidentifiedPerson.objects.select_related("person", "owner_unit"))
+    rows = policy_for(UnidentifiedPerson).visible(
+        user, UnidentifiedPerson.objects.select_related("person", "owner_unit")
+    )
     return rows.filter(status=status) if status else rows
 
 
 def unidentified_for_view(user, pk: int) -> UnidentifiedPerson:
     record = policy_for(UnidentifiedPerson).get_visible_or_404(user, pk=pk)
-    record_event("unidentified.view", actor=user, object_type="missing.unidentifiedperson", object_id=record.pk)
+    record_event(
+        "unidentified.view", actor=user, object_type="missing.unidentifiedperson", object_id=record.pk
+    )
     return record
 
 
@@ -106,7 +114,9 @@ def visible_screenings(user) -> QuerySet[Screening]:
 
 
 def screening_for_view(user, pk: int) -> Screening:
-    screening = policy_for(Screening).get_visible_or_404(user, Screening.objects.select_related("child"), pk=pk)
+    screening = policy_for(Screening).get_visible_or_404(
+        user, Screening.objects.select_related("child"), pk=pk
+    )
     record_event("screening.view", actor=user, object_type="missing.screening", object_id=screening.pk)
     return screening
 
@@ -120,7 +130,9 @@ def visible_sample_requests(user, *, status: str = "") -> QuerySet[BloodSampleRe
 
 def open_sample_requests() -> QuerySet[BloodSampleRequest]:
     """For the DNA module: every open request, oldest first (the hand-over queue)."""
-    return BloodSampleRequest.objects.filter(status=BloodSampleRequest.Status.OPEN).order_by("created_at", "id")
+    return BloodSampleRequest.objects.filter(status=BloodSampleRequest.Status.OPEN).order_by(
+        "created_at", "id"
+    )
 
 
 # --- public reads ---------------------------------------------------------------------------------------

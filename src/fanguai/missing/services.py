@@ -59,7 +59,9 @@ def start_checklist(report: MissingReport, *, actor=None) -> list[SearchTask]:
     tasks = []
     for step in SearchStep.objects.filter(is_active=True):
         due_at = report.created_at + timedelta(minutes=step.target_minutes)
-        task, created = SearchTask.objects.get_or_create(report=report, step=step, defaults={"due_at": due_at})
+        task, created = SearchTask.objects.get_or_create(
+            report=report, step=step, defaults={"due_at": due_at}
+        )
         if created:
             warn = timedelta(minutes=min(10, step.target_minutes // 2)) if step.target_minutes >= 2 else None
             create_deadline(
@@ -145,7 +147,15 @@ def file_report(
         object_id=report.pk,
         changed_fields=[
             f
-            for f in ("description", "last_seen_at", "last_seen_place", "region", "latitude", "longitude", "reporter")
+            for f in (
+                "description",
+                "last_seen_at",
+                "last_seen_place",
+                "region",
+                "latitude",
+                "longitude",
+                "reporter",
+            )
             if getattr(report, f) not in ("", None)
         ],
         details={"category": category},
@@ -256,7 +266,11 @@ def save_step(*, actor, step: SearchStep | None = None, **fields) -> SearchStep:
     step.full_clean()
     step.save()
     record_event(
-        "missing_step.save", actor=actor, object_type="missing.searchstep", object_id=step.pk, changed_fields=changed
+        "missing_step.save",
+        actor=actor,
+        object_type="missing.searchstep",
+        object_id=step.pk,
+        changed_fields=changed,
     )
     return step
 
@@ -413,7 +427,11 @@ def request_blood_sample(
         person, donor, source = screening.child, BloodSampleRequest.Donor.CHILD, {"screening": screening}
     elif unidentified is not None:
         _require(policy_for(UnidentifiedPerson).can(actor, "change", unidentified))
-        person, donor, source = unidentified.person, BloodSampleRequest.Donor.UNIDENTIFIED, {"unidentified": unidentified}
+        person, donor, source = (
+            unidentified.person,
+            BloodSampleRequest.Donor.UNIDENTIFIED,
+            {"unidentified": unidentified},
+        )
     elif report is not None and parent is not None:
         _require(policy_for(MissingReport).can(actor, "change", report))
         person, donor, source = parent, BloodSampleRequest.Donor.PARENT, {"report": report}

@@ -30,7 +30,15 @@ from .forms import (
     TaskDoneForm,
     UnidentifiedForm,
 )
-from .models import Alert, BloodSampleRequest, MissingReport, Screening, SearchStep, Subscriber, UnidentifiedPerson
+from .models import (
+    Alert,
+    BloodSampleRequest,
+    MissingReport,
+    Screening,
+    SearchStep,
+    Subscriber,
+    UnidentifiedPerson,
+)
 from .policies import STAFF_ROLES, is_publicity
 
 
@@ -40,6 +48,12 @@ def _errors(request, exc: ValidationError) -> None:
 
 def _form_errors(request, form) -> None:
     messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+
+
+def _audit_list(action: str, object_type: str, page) -> None:
+    """A list of sensitive records is a read too: the ids shown are on the audit trail."""
+    if page.object_list:
+        record_event(action, object_type=object_type, details={"ids": [row.pk for row in page.object_list]})
 
 
 # --- reports -------------------------------------------------------------------------------------------
@@ -52,6 +66,7 @@ def report_list(request):
     status = status if status in ("open", "closed", "") else "open"
     reports = selectors.visible_reports(request.user, status=status, query=request.GET.get("q", ""))
     page = Paginator(reports, 25).get_page(request.GET.get("page"))
+    _audit_list("missing_report.list", "missing.report", page)
     return render(
         request,
         "missing/report_list.html",
@@ -71,10 +86,15 @@ def report_create(request):
             _errors(request, exc)
         else:
             messages.success(
-                request, _("Report %(number)s was filed; the rapid search has started.") % {"number": report.number}
+                request,
+                _("Report %(number)s was filed; the rapid search has started.") % {"number": report.number},
             )
             return redirect("missing:report_detail", pk=report.pk)
-    return render(request, "missing/form.html", {"form": form, "title": _("File a missing-person report"), "multipart": True})
+    return render(
+        request,
+        "missing/form.html",
+        {"form": form, "title": _("File a missing-person report"), "multipart": True},
+    )
 
 
 @login_required
@@ -174,7 +194,12 @@ def alert_create(request, pk: int):
     return render(
         request,
         "missing/form.html",
-        {"form": form, "title": _("Publish an alert"), "subtitle": report.number, "approval": conf.approval_required()},
+        {
+            "form": form,
+            "title": _("Publish an alert"),
+            "subtitle": report.number,
+            "approval": conf.approval_required(),
+        },
     )
 
 
@@ -184,7 +209,9 @@ def alert_list(request):
     status = request.GET.get("status", "")
     alerts_ = selectors.visible_alerts(request.user, status=status if status in Alert.Status.values else "")
     page = Paginator(alerts_, 25).get_page(request.GET.get("page"))
-    return render(request, "missing/alert_list.html", {"page": page, "status": status, "statuses": Alert.Status.choices})
+    return render(
+        request, "missing/alert_list.html", {"page": page, "status": status, "statuses": Alert.Status.choices}
+    )
 
 
 @login_required
@@ -202,7 +229,9 @@ def alert_detail(request, pk: int):
             "can_release": policy.can(request.user, "release", alert),
             "cap_messages": alert.messages.all(),
             "releases": alert.releases.select_related("unit"),
-            "delivery_rows": _delivery_rows(alert) if policy.can(request.user, "see_staff_fields", alert) else [],
+            "delivery_rows": _delivery_rows(alert)
+            if policy.can(request.user, "see_staff_fields", alert)
+            else [],
             "release_form": ReleaseForm(),
             "approval_form": ApprovalForm(),
         },
@@ -212,7 +241,11 @@ def alert_detail(request, pk: int):
 def _delivery_rows(alert: Alert):
     from .models import Delivery
 
-    return Delivery.objects.filter(message__alert=alert).select_related("subscriber", "message").order_by("-created_at")[:100]
+    return (
+        Delivery.objects.filter(message__alert=alert)
+        .select_related("subscriber", "message")
+        .order_by("-created_at")[:100]
+    )
 
 
 @login_required
@@ -337,6 +370,7 @@ def release_queue(request):
 def unidentified_list(request):
     forbid_unless(request.user.has_role(*STAFF_ROLES))
     page = Paginator(selectors.visible_unidentified(request.user), 25).get_page(request.GET.get("page"))
+    _audit_list("unidentified.list", "missing.unidentifiedperson", page)
     return render(
         request,
         "missing/unidentified_list.html",
@@ -353,7 +387,9 @@ def unidentified_create(request):
         record = services.record_unidentified(actor=request.user, **form.cleaned_data)
         messages.success(request, _("Record %(number)s was created.") % {"number": record.number})
         return redirect("missing:unidentified_detail", pk=record.pk)
-    return render(request, "missing/form.html", {"form": form, "title": _("Record an unidentified person or body")})
+    return render(
+        request, "missing/form.html", {"form": form, "title": _("Record an unidentified person or body")}
+    )
 
 
 @login_required
@@ -387,7 +423,9 @@ def unidentified_status(request, pk: int):
 def unidentified_sample(request, pk: int):
     record = policy_for(UnidentifiedPerson).get_visible_or_404(request.user, pk=pk)
     forbid_unless(policy_for(UnidentifiedPerson).can(request.user, "change", record))
-    services.request_blood_sample(actor=request.user, unidentified=record, reason=request.POST.get("reason", ""))
+    services.request_blood_sample(
+        actor=request.user, unidentified=record, reason=request.POST.get("reason", "")
+    )
     messages.success(request, _("A blood sample was requested from the DNA laboratory."))
     return redirect("missing:unidentified_detail", pk=record.pk)
 
@@ -399,6 +437,7 @@ def unidentified_sample(request, pk: int):
 def screening_list(request):
     forbid_unless(request.user.has_role(*STAFF_ROLES))
     page = Paginator(selectors.visible_screenings(request.user), 25).get_page(request.GET.get("page"))
+    _audit_list("screening.list", "missing.screening", page)
     return render(
         request,
         "missing/screening_list.html",
@@ -415,7 +454,9 @@ def screening_create(request):
         screening = services.record_screening(actor=request.user, **form.cleaned_data)
         messages.success(request, _("The screening was recorded."))
         return redirect("missing:screening_detail", pk=screening.pk)
-    return render(request, "missing/form.html", {"form": form, "title": _("Screen a child of unknown origin")})
+    return render(
+        request, "missing/form.html", {"form": form, "title": _("Screen a child of unknown origin")}
+    )
 
 
 @login_required
@@ -450,7 +491,9 @@ def screening_result(request, pk: int):
 def screening_sample(request, pk: int):
     screening = policy_for(Screening).get_visible_or_404(request.user, pk=pk)
     forbid_unless(policy_for(Screening).can(request.user, "change", screening))
-    services.request_blood_sample(actor=request.user, screening=screening, reason=request.POST.get("reason", ""))
+    services.request_blood_sample(
+        actor=request.user, screening=screening, reason=request.POST.get("reason", "")
+    )
     messages.success(request, _("A blood sample was requested from the DNA laboratory."))
     return redirect("missing:screening_detail", pk=screening.pk)
 
@@ -466,7 +509,11 @@ def sample_list(request):
     return render(
         request,
         "missing/sample_list.html",
-        {"rows": rows[:200], "can_hand_over": request.user.has_role(Role.DNA_ANALYST), "form": HandOverForm()},
+        {
+            "rows": rows[:200],
+            "can_hand_over": request.user.has_role(Role.DNA_ANALYST),
+            "form": HandOverForm(),
+        },
     )
 
 
@@ -477,7 +524,9 @@ def sample_hand_over(request, pk: int):
     forbid_unless(policy_for(BloodSampleRequest).can(request.user, "hand_over", sample))
     form = HandOverForm(request.POST)
     if form.is_valid():
-        services.hand_over_sample_request(actor=request.user, request=sample, dna_reference=form.cleaned_data["dna_reference"])
+        services.hand_over_sample_request(
+            actor=request.user, request=sample, dna_reference=form.cleaned_data["dna_reference"]
+        )
         messages.success(request, _("The request was taken over."))
     return redirect("missing:sample_list")
 
