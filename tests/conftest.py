@@ -31,8 +31,8 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 @pytest.fixture(autouse=True)
 def _isolated_settings(settings, tmp_path):
-    """Private files go to a temporary folder; tasks run at once; two-factor login is off unless a test
-    turns it on."""
+    """Private files go to a temporary folder; tasks run at once; mail stays in memory; passwords hash
+    fast; two-factor login is off unless a test turns it on."""
     settings.STORAGES = {
         **settings.STORAGES,
         "private": {
@@ -44,6 +44,8 @@ def _isolated_settings(settings, tmp_path):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     settings.REQUIRE_2FA = False
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    # The cast's passwords are hashed quickly: these tests are about behaviour, not password storage.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def make_user(username: str, role: str, unit_code: str, **extra):
@@ -111,3 +113,13 @@ def client_for(user) -> Client:
 @pytest.fixture
 def login():
     return client_for
+
+
+@pytest.fixture
+def english(settings):
+    """Pages and messages in English, the platform's second language, for tests that read message texts."""
+    from django.utils import translation
+
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield

@@ -81,13 +81,6 @@ def register_child(actor, **overrides):
     return services.register_care(actor=actor, **fields)
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    """The cast's passwords are hashed with a fast hasher here: these tests are about permissions, not
-    password storage, and the scenario makes many users."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def edu(db):
     return make_user("edu", "liaison", "341522-education")
@@ -107,3 +100,8 @@ def case(bob):
 def referral(case, bob):
     consent(bob, "341522-police", case=case)
     return services.refer(actor=bob, case=case, service="household_registration", request="hukou")
+
+
+@pytest.fixture(autouse=True)
+def _english(english):
+    """These tests read message texts in English (the platform's second language); Chinese is tested apart."""

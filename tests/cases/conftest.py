@@ -8,12 +8,6 @@ from fanguai.cases import services
 SECRET = "SECRET-CASE-4411"
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    """The cast signs in with force_login; a fast hasher keeps user creation cheap."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def case(alice):
     return services.open_case(

@@ -16,3 +16,8 @@ def _clue_settings(settings):
     settings.CLUES_REPORTS_PER_HOUR = 1000
     settings.CLUES_FOLLOWUP_FAILURES_PER_HOUR = 1000
     settings.CLUES_MESSAGES_PER_HOUR = 1000
+
+
+@pytest.fixture(autouse=True)
+def _english(english):
+    """These tests read message texts in English (the platform's second language); Chinese is tested apart."""

@@ -14,12 +14,6 @@ from fanguai.people.services import register_person
 from ..conftest import make_user
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    """Every test here creates several accounts; PBKDF2 would spend most of the time hashing passwords."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def analyst(db):
     return make_user("lab1", "dna_analyst", "341500-dna-lab")
@@ -95,3 +89,8 @@ def typed_family(family, analyst, django_capture_on_commit_callbacks):
             actor=analyst, text=csv_for(family, "mother", "father", "child", "other"), kit="globalfiler"
         )
     return family
+
+
+@pytest.fixture(autouse=True)
+def _english(english):
+    """These tests read message texts in English (the platform's second language); Chinese is tested apart."""

@@ -22,13 +22,6 @@ CAP_NS = {"cap": "urn:oasis:names:tc:emergency:cap:1.2"}
 LAT, LON = Decimal("32.353000"), Decimal("116.278000")
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    """The cast is created with passwords; these tests sign in with force_login, so a fast hasher keeps the
-    suite quick (PBKDF2 costs about half a second per user)."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture(scope="session")
 def cap_schema():
     return etree.XMLSchema(etree.parse(str(XSD)))

@@ -62,15 +62,14 @@ def approved_with_item(actor, office, plan, unit, **kwargs):
 
 
 @pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    """The cast is created for every test; a fast hasher keeps the matrix quick (no password is checked)."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
 def _english():
     """Messages are compared in English (the site's default language is Chinese)."""
     from django.utils import translation
 
     with translation.override("en"):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _english(english):
+    """These tests read message texts in English (the platform's second language); Chinese is tested apart."""

@@ -13,12 +13,6 @@ from fanguai.supervision.models import Listing
 SECRET = "SECRET-LISTING-7731"
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    """The cast's passwords are never checked here (clients use force_login): hash them cheaply."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def in_days(n: int):
     return timezone.localdate() + timedelta(days=n)
 
@@ -47,3 +41,8 @@ def make_listing(office):
         return services.create_listing(actor=office, **listing_fields(**overrides))
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _english(english):
+    """These tests read message texts in English (the platform's second language); Chinese is tested apart."""

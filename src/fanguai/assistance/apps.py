@@ -8,6 +8,7 @@ class AssistanceConfig(AppConfig):
 
     def ready(self) -> None:
         from fanguai.accounts.roles import Role
+        from fanguai.core.demo import add_demo
         from fanguai.core.registry import add_home_panel, add_nav
         from fanguai.people.policies import add_scope
 
@@ -31,3 +32,4 @@ class AssistanceConfig(AppConfig):
             "assistance/partials/home_panel.html", home_panel_context, roles=policies.RECEIVER_ROLES, order=40
         )
         add_scope(policies.persons_of_referrals)
+        add_demo("fanguai.assistance.demo.create_demo_assistance", order=60)

@@ -18,7 +18,14 @@ from .models import AssistanceCase, CareRegistration, CareVisit, Consent, Placem
 
 # Liaisons of the units that receive referrals and run care visits; created with the other demo users
 # (fanguai.core.demo.DEMO_USERS).
-DEMO_LIAISONS = ["edu_liaison", "health_liaison", "youth_liaison", "hrss_liaison", "women_liaison", "civil_liaison"]
+DEMO_LIAISONS = [
+    "edu_liaison",
+    "health_liaison",
+    "youth_liaison",
+    "hrss_liaison",
+    "women_liaison",
+    "civil_liaison",
+]
 
 
 def _consent(actor, owner_kw: dict, unit_code: str, fields=("full_name", "sex", "birth_date", "needs")):

@@ -29,7 +29,15 @@ def referrals_delivered_on_time(year, unit=None, county=None):
     return round(100 * on_time / total, 1) if total else None
 
 
-register_indicator("assistance.persons_assisted", label=_("Rescued persons assisted"), measure=_("people"),
-                   compute=persons_assisted)
-register_indicator("assistance.referrals_on_time", label=_("Services delivered on time"), measure="%",
-                   compute=referrals_delivered_on_time)
+register_indicator(
+    "assistance.persons_assisted",
+    label=_("Rescued persons assisted"),
+    measure=_("people"),
+    compute=persons_assisted,
+)
+register_indicator(
+    "assistance.referrals_on_time",
+    label=_("Services delivered on time"),
+    measure="%",
+    compute=referrals_delivered_on_time,
+)

@@ -8,10 +8,11 @@ class CasesConfig(AppConfig):
 
     def ready(self) -> None:
         from fanguai.accounts.roles import Role
+        from fanguai.core.demo import add_demo
         from fanguai.core.registry import add_home_panel, add_nav
         from fanguai.people.policies import add_scope
 
-        from . import policies
+        from . import indicators, policies  # noqa: F401  registers the indicators and the policies
         from .views import home_panel_context
 
         add_nav(_("Cases"), "cases:list", policies.NAV_ROLES, order=30, group="cases")
@@ -26,3 +27,4 @@ class CasesConfig(AppConfig):
             "cases/partials/home_panel.html", home_panel_context, roles=[Role.INVESTIGATOR], order=15
         )
         add_scope(policies.persons_of_visible_cases)
+        add_demo("fanguai.cases.demo.create_demo_cases", order=40)

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from faker import Faker
 
 from fanguai.accounts.models import User
@@ -48,6 +49,15 @@ DEMO_USERS = [
 ]
 
 
+_demo_functions: list[tuple[int, str]] = []
+
+
+def add_demo(function_path: str, order: int = 100) -> None:
+    """Apps register their demo-data function (no arguments, idempotent) in AppConfig.ready; `fanguai setup
+    --demo` runs them in order after the demo users and people."""
+    _demo_functions.append((order, function_path))
+
+
 @transaction.atomic
 def create_demo_users() -> int:
     created = 0
@@ -69,16 +79,21 @@ def create_demo_users() -> int:
 
 
 def create_demo_data() -> int:
+    """The foundation's demo people, then every app's registered demo. Returns the number of persons the
+    foundation created (0 when present already)."""
+    created = create_demo_people()
+    for _order, path in sorted(_demo_functions):
+        import_string(path)()
+    return created
+
+
+def create_demo_people() -> int:
     """Person records across units, some of unknown identity (which opens identity deadlines), a pair of
-    duplicates to merge, and inbox notifications. Returns the number of persons created (0 if present)."""
+    duplicates to merge, and inbox notifications."""
     from fanguai.notifications.services import notify
     from fanguai.people.models import Person
     from fanguai.people.services import register_person
-    from fanguai.plans.demo import create_demo_plans
-    from fanguai.supervision.demo import create_demo_supervision
 
-    create_demo_plans()  # idempotent on its own, so it runs even when the people below exist
-    create_demo_supervision()  # idempotent on its own too
     if Person.objects.exists():
         return 0
     fake = Faker("zh_CN")
@@ -152,9 +167,4 @@ def create_demo_data() -> int:
             Deadline.objects.filter(pk=first_open.pk).update(
                 due_at=timezone.now() - timedelta(hours=3), warn_at=timezone.now() - timedelta(days=2)
             )
-    __import__("fanguai.clues.demo", fromlist=["create_demo_clues"]).create_demo_clues()
-    __import__("fanguai.assistance.demo", fromlist=["x"]).create_demo_assistance()
-    __import__("fanguai.dna.demo", fromlist=["x"]).create_demo_dna()
-    __import__("fanguai.cases.demo", fromlist=["x"]).create_demo_cases()
-    __import__("fanguai.missing.demo", fromlist=["x"]).create_demo_missing()
     return created

@@ -38,8 +38,9 @@ _nav: list[NavItem] = []
 _panels: list[HomePanel] = []
 
 
-def add_nav(label: str, url_name: str, roles: Iterable[str], order: int = 100, template: str = "",
-            group: str = "") -> None:
+def add_nav(
+    label: str, url_name: str, roles: Iterable[str], order: int = 100, template: str = "", group: str = ""
+) -> None:
     if group and group not in NAV_GROUPS:
         raise ValueError(f"unknown navigation group {group!r}")
     _nav.append(NavItem(label, url_name, frozenset(roles), order, template, group))

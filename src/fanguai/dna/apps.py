@@ -8,6 +8,7 @@ class DnaConfig(AppConfig):
 
     def ready(self) -> None:
         from fanguai.accounts.roles import Role
+        from fanguai.core.demo import add_demo
         from fanguai.core.registry import add_home_panel, add_nav
         from fanguai.deadlines.registry import register_kind
         from fanguai.people.policies import add_scope
@@ -25,6 +26,9 @@ class DnaConfig(AppConfig):
         )
         add_nav(_("DNA laboratory"), "dna:lab", [Role.DNA_ANALYST], order=30, group="cases")
         add_nav(_("DNA samples"), "dna:samples", [Role.INVESTIGATOR], order=35, group="cases")
-        add_nav(_("DNA statistics"), "dna:statistics", [Role.OFFICE_STAFF, Role.LEADER], order=36, group="cases")
+        add_nav(
+            _("DNA statistics"), "dna:statistics", [Role.OFFICE_STAFF, Role.LEADER], order=36, group="cases"
+        )
         add_home_panel("dna/partials/lab_panel.html", lab_panel, roles=[Role.DNA_ANALYST], order=20)
         add_home_panel("dna/partials/case_panel.html", case_panel, roles=[Role.INVESTIGATOR], order=40)
+        add_demo("fanguai.dna.demo.create_demo_dna", order=70)

@@ -29,7 +29,9 @@ def confirmed_matches(year, unit=None, county=None):
     return rows.count()
 
 
-register_indicator("dna.samples_collected", label=_("DNA samples collected"), measure=_("samples"),
-                   compute=samples_collected)
-register_indicator("dna.confirmed_matches", label=_("Confirmed DNA matches"), measure=_("matches"),
-                   compute=confirmed_matches)
+register_indicator(
+    "dna.samples_collected", label=_("DNA samples collected"), measure=_("samples"), compute=samples_collected
+)
+register_indicator(
+    "dna.confirmed_matches", label=_("Confirmed DNA matches"), measure=_("matches"), compute=confirmed_matches
+)

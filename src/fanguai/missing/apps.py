@@ -10,11 +10,12 @@ class MissingConfig(AppConfig):
         from django.conf import settings
 
         from fanguai.accounts.roles import Role
+        from fanguai.core.demo import add_demo
         from fanguai.core.periodic import add_periodic
         from fanguai.core.registry import add_home_panel, add_nav
         from fanguai.people.policies import add_scope
 
-        from . import deadline_kinds, policies  # noqa: F401  registers the deadline kind and the policies
+        from . import deadline_kinds, indicators, policies  # noqa: F401  registers kinds, indicators, policies
         from .views import home_panel_context
 
         add_nav(_("Missing persons"), "missing:report_list", policies.STAFF_ROLES, order=25, group="cases")
@@ -36,3 +37,4 @@ class MissingConfig(AppConfig):
         )
         add_scope(policies.persons_of_visible_reports)
         add_periodic("fanguai.missing.tasks.alert_sweep", every_seconds=settings.PERIODIC_INTERVAL)
+        add_demo("fanguai.missing.demo.create_demo_missing", order=50)

@@ -7,6 +7,7 @@ class PlansConfig(AppConfig):
     verbose_name = _("Action plan")
 
     def ready(self) -> None:
+        from fanguai.core.demo import add_demo
         from fanguai.core.registry import add_home_panel, add_nav
 
         from . import deadline_kinds, indicators, policies  # noqa: F401  registers kinds, indicators, policies
@@ -21,3 +22,4 @@ class PlansConfig(AppConfig):
             roles=(*policies.EDITOR_ROLES, *policies.CITY_WIDE_ROLES),
             order=20,
         )
+        add_demo("fanguai.plans.demo.create_demo_plans", order=10)

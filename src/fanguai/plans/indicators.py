@@ -19,5 +19,9 @@ def reports_on_time(year, unit=None, county=None):
     return round(100 * on_time / total, 1) if total else None
 
 
-register_indicator("plans.reports_on_time", label=_("Progress reports submitted on time"), measure="%",
-                   compute=reports_on_time)
+register_indicator(
+    "plans.reports_on_time",
+    label=_("Progress reports submitted on time"),
+    measure="%",
+    compute=reports_on_time,
+)

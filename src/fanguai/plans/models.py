@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fanguai.org.models import Unit
 
@@ -86,7 +87,7 @@ class ClauseUnit(models.Model):
     """A unit named by a work priority: lead (牵头), responsible (负责) or implementing (负责落实)."""
 
     class Role(models.TextChoices):
-        LEAD = "lead", _("Lead")
+        LEAD = "lead", pgettext_lazy("lead unit of a plan priority", "Lead")
         RESPONSIBLE = "responsible", _("Responsible")
         IMPLEMENTING = "implementing", _("Implementing")
 

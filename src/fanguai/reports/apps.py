@@ -7,6 +7,7 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Evaluations and assessment")
 
     def ready(self) -> None:
+        from fanguai.core.demo import add_demo
         from fanguai.core.registry import add_home_panel, add_nav
 
         from . import deadline_kinds, policies  # noqa: F401  registers the deadline kind and the policies
@@ -17,3 +18,4 @@ class ReportsConfig(AppConfig):
         add_home_panel(
             "reports/partials/home_panel.html", evaluation_panel, roles=policies.VIEWER_ROLES, order=30
         )
+        add_demo("fanguai.reports.demo.create_demo_reports", order=90)

@@ -10,6 +10,7 @@ class SupervisionConfig(AppConfig):
         from django.conf import settings
 
         from fanguai.accounts.roles import ADMIN_ROLES, Role
+        from fanguai.core.demo import add_demo
         from fanguai.core.periodic import add_periodic
         from fanguai.core.registry import add_home_panel, add_nav
 
@@ -24,3 +25,4 @@ class SupervisionConfig(AppConfig):
             "fanguai.supervision.tasks.check_listing_warnings",
             every_seconds=max(settings.PERIODIC_INTERVAL, 300),
         )
+        add_demo("fanguai.supervision.demo.create_demo_supervision", order=20)

@@ -16,5 +16,10 @@ def red_warnings(year, unit=None, county=None):
     return rows.values("listing").distinct().count()
 
 
-register_indicator("supervision.red_warnings", label=_("Listed items with a red warning"), measure=_("items"),
-                   compute=red_warnings, higher_is_better=False)
+register_indicator(
+    "supervision.red_warnings",
+    label=_("Listed items with a red warning"),
+    measure=_("items"),
+    compute=red_warnings,
+    higher_is_better=False,
+)
