@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,6 +24,7 @@ from .forms import (
     VetoForm,
 )
 from .models import AssessmentCriterion, AssessmentResult, Commendation, Evaluation, SelfAssessment
+from .pdf import PdfUnavailable, render_pdf
 from .policies import VIEWER_ROLES, sees_everything
 
 
@@ -81,6 +83,32 @@ def evaluation_detail(request, pk: int):
             "can_manage": policy_for(Evaluation).can(request.user, "manage"),
         },
     )
+
+
+@login_required
+def evaluation_pdf(request, pk: int):
+    """The evaluation report as a PDF: the city's computed indicators and every self-assessment visible to
+    the user."""
+    evaluation = policy_for(Evaluation).get_visible_or_404(request.user, pk=pk)
+    context = {
+        "evaluation": evaluation,
+        "generated": timezone.now(),
+        "rows": selectors.visible_self_assessments(request.user, evaluation),
+        "indicators": [
+            {"label": i.label, "measure": i.measure, "value": i.compute(evaluation.year)}
+            for i in indicators()
+        ],
+        "commendations": selectors.visible_commendations(request.user, evaluation.year),
+    }
+    try:
+        document = render_pdf("reports/evaluation_report.html", context)
+    except PdfUnavailable as exc:
+        messages.error(request, str(exc))
+        return redirect("reports:evaluation", pk=evaluation.pk)
+    record_event("evaluation.pdf", object_type="reports.evaluation", object_id=evaluation.pk)
+    response = HttpResponse(document, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="evaluation-{evaluation.pk}.pdf"'
+    return response
 
 
 @login_required
