@@ -20,13 +20,15 @@ class AssistanceConfig(AppConfig):
             "assistance:case_list",
             [Role.CASEWORKER, Role.LIAISON, Role.OFFICE_STAFF],
             order=40,
+            group="care",
         )
-        add_nav(_("Referrals"), "assistance:referral_list", policies.RECEIVER_ROLES, order=41)
+        add_nav(_("Referrals"), "assistance:referral_list", policies.RECEIVER_ROLES, order=41, group="care")
         add_nav(
             _("Care register"),
             "assistance:registration_list",
             [Role.CASEWORKER, Role.LIAISON, Role.OFFICE_STAFF, Role.COUNTY_COORDINATOR],
             order=42,
+            group="care",
         )
         add_home_panel(
             "assistance/partials/home_panel.html", home_panel_context, roles=policies.RECEIVER_ROLES, order=40

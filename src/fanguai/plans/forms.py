@@ -121,5 +121,11 @@ class OverviewFilterForm(forms.Form):
 
 
 class PlanSearchForm(forms.Form):
-    unit = forms.CharField(label=_("Unit"), required=False)
-    q = forms.CharField(label=_("Text"), required=False)
+    unit = forms.CharField(
+        label=_("Unit"), required=False, widget=forms.TextInput(attrs={"placeholder": _("Unit name or code")})
+    )
+    q = forms.CharField(
+        label=_("Text"),
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": _("Words in key tasks and measures")}),
+    )
