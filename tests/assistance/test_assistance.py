@@ -113,6 +113,10 @@ def test_unknown_identity_opens_a_family_search_and_a_dna_request(bob, alice):
     assert search.consent.basis == Consent.Basis.STATUTORY
     request = selectors.open_dna_requests().get(case=case)
     assert request.laboratory.code == "341500-dna-lab"
+    from fanguai.dna.models import SamplingRequest
+
+    queued = SamplingRequest.objects.get(person=case.person)  # in the county police's DNA sampling queue
+    assert (queued.category, queued.collecting_unit.code) == ("rescued", "341522-police")
     services.record_dna_sampled(actor=None, request=request, specimen_number="S-0001")
     assert DnaSamplingRequest.objects.get(pk=request.pk).status == "sampled"
     assert not selectors.open_dna_requests().exists()

@@ -59,6 +59,15 @@ def test_screening_and_blood_sample_hand_over(alice, login):
     assert screening.result == Screening.Result.SAMPLE_NEEDED
     sample = BloodSampleRequest.objects.get()
     assert sample.status == "open" and sample.donor == "child" and sample.requesting_unit == alice.unit
+    # The request also waits in the collecting police unit's queue of the DNA database.
+    from fanguai.dna.models import SamplingRequest
+
+    queued = SamplingRequest.objects.get()
+    assert (queued.person, queued.category, queued.collecting_unit) == (
+        screening.child,
+        "unknown_origin",
+        alice.unit,
+    )
     # Asking twice does not make two requests.
     services.request_blood_sample(actor=alice, screening=screening)
     assert BloodSampleRequest.objects.count() == 1

@@ -164,6 +164,20 @@ def take_in(
     return case
 
 
+def _queue_in_dna_database(actor, case, police) -> None:
+    """The sampling request also waits in the collecting police unit's queue of the DNA database."""
+    from fanguai.dna.models import Category
+    from fanguai.dna.services import request_sampling
+
+    request_sampling(
+        actor=actor,
+        person=case.person,
+        category=Category.RESCUED,
+        collecting_unit=police,
+        reason=_("Rescued person of unknown identity (%(number)s)") % {"number": case.number},
+    )
+
+
 def _open_family_search(actor, case: AssistanceCase) -> None:
     police = default_unit_for(ServiceKind.FAMILY_SEARCH, _county_of(case))
     consent = Consent.objects.create(
@@ -190,6 +204,7 @@ def _open_family_search(actor, case: AssistanceCase) -> None:
         request=_("Identity unknown: search for the family."),
         deliver_by=None,
     )
+    _queue_in_dna_database(actor, case, police)
     laboratory = Unit.objects.filter(code=DNA_LABORATORY).first()
     if laboratory is not None:
         request = DnaSamplingRequest.objects.create(

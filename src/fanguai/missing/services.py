@@ -412,6 +412,35 @@ def dna_lab_unit() -> Unit | None:
 
 
 @transaction.atomic
+def _queue_in_dna_database(actor, person: Person, donor: str, unidentified, reason: str) -> None:
+    """Put the request in the collecting police unit's queue of the DNA database: the county police of the
+    requesting unit (or the requesting unit itself when it is police)."""
+    from fanguai.dna.models import Category
+    from fanguai.dna.services import request_sampling
+
+    category = {
+        BloodSampleRequest.Donor.CHILD: Category.UNKNOWN_ORIGIN,
+        BloodSampleRequest.Donor.PARENT: Category.PARENT,
+        BloodSampleRequest.Donor.UNIDENTIFIED: Category.UNIDENTIFIED
+        if unidentified is not None and unidentified.kind == UnidentifiedPerson.Kind.BODY
+        else Category.RESCUED,
+    }[donor]
+    request_sampling(
+        actor=actor,
+        person=person,
+        category=category,
+        collecting_unit=collecting_police_unit(actor.unit),
+        reason=reason[:300],
+    )
+
+
+def collecting_police_unit(unit: Unit) -> Unit:
+    if unit.sector == Unit.Sector.POLICE:
+        return unit
+    code = f"{unit.county.code}-police" if unit.county else "341500-police"
+    return Unit.objects.filter(code=code).first() or unit
+
+
 def request_blood_sample(
     *,
     actor,
@@ -450,6 +479,7 @@ def request_blood_sample(
         created_by=actor,
         **source,
     )
+    _queue_in_dna_database(actor, person, donor, unidentified, reason)
     if screening is not None and screening.result != Screening.Result.SAMPLE_NEEDED:
         screening.result = Screening.Result.SAMPLE_NEEDED
         screening.save(update_fields=["result"])
