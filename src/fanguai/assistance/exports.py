@@ -1,17 +1,12 @@
 """Excel exports of the main tables (the rows the user may see, with the page's filters); each is audited.
 Exports carry record numbers, never names or identity numbers."""
 
-from io import BytesIO
-
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from fanguai.audit.services import record_event
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+from fanguai.core.exports import xlsx_response
 
 
 def _local(moment) -> str:
@@ -19,23 +14,7 @@ def _local(moment) -> str:
 
 
 def _response(title: str, header: list[str], rows: list[list], filename: str) -> HttpResponse:
-    book = Workbook()
-    sheet = book.active
-    sheet.title = title[:31]
-    sheet.append(header)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append(row)
-    for column in sheet.columns:
-        width = max(len(str(c.value or "")) for c in column)
-        sheet.column_dimensions[column[0].column_letter].width = min(60, max(10, width * 1.6))
-    sheet.freeze_panes = "A2"
-    buffer = BytesIO()
-    book.save(buffer)
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return xlsx_response(filename, header, rows, sheet=title)
 
 
 def _stamp() -> str:

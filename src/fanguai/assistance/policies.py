@@ -14,6 +14,7 @@ from django.db.models import Q
 
 from fanguai.accounts.roles import ADMIN_ROLES, Role
 from fanguai.core.policies import Policy, register
+from fanguai.core.policies import signed_in as _active
 from fanguai.org.models import Unit
 
 from .models import AssistanceCase, CareRegistration, Referral
@@ -36,10 +37,6 @@ RECEIVER_ROLES = (
 )
 CASE_ROLES = (Role.CASEWORKER, Role.LIAISON, Role.OFFICE_STAFF)
 REGISTER_ROLES = (Role.CASEWORKER, Role.LIAISON, Role.OFFICE_STAFF, Role.COUNTY_COORDINATOR)
-
-
-def _active(user) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and getattr(user, "is_active", False))
 
 
 def works_here(user) -> bool:

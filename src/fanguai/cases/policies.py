@@ -7,18 +7,13 @@ from django.db.models import Q
 
 from fanguai.accounts.roles import Role
 from fanguai.core.policies import Policy, register
+from fanguai.core.policies import signed_in_with_unit as _active
 
 from .models import Case
 
 # Roles that see the aggregate clearance rate (发一破一); county-level users see their own county only.
 CLEARANCE_ROLES = (Role.INVESTIGATOR, Role.OFFICE_STAFF, Role.LEADER, Role.COUNTY_COORDINATOR)
 NAV_ROLES = (Role.INVESTIGATOR, Role.OFFICE_STAFF)
-
-
-def _active(user) -> bool:
-    return bool(
-        getattr(user, "is_authenticated", False) and getattr(user, "is_active", False) and user.unit_id
-    )
 
 
 def case_scope(user) -> Q | None:

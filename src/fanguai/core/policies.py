@@ -8,6 +8,15 @@ from django.http import Http404
 _registry: dict[type[models.Model], "Policy"] = {}
 
 
+def signed_in(user) -> bool:
+    """An authenticated, active account: the first condition of every policy."""
+    return bool(getattr(user, "is_authenticated", False) and getattr(user, "is_active", False))
+
+
+def signed_in_with_unit(user) -> bool:
+    return signed_in(user) and user.unit_id is not None
+
+
 class Policy:
     """Subclasses define `visible` (the rows a user may see) and `can_<action>` methods."""
 
@@ -17,12 +26,12 @@ class Policy:
         return queryset.none()
 
     def can_view(self, user, obj: models.Model) -> bool:
-        if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
+        if not signed_in(user):
             return False
         return self.visible(user, type(obj)._default_manager.filter(pk=obj.pk)).exists()
 
     def can(self, user, action: str, obj: models.Model | None = None) -> bool:
-        if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
+        if not signed_in(user):
             return False
         check = getattr(self, f"can_{action}", None)
         if check is None:

@@ -12,6 +12,7 @@ from django.db.models import Q
 
 from fanguai.accounts.roles import Role
 from fanguai.core.policies import Policy, register
+from fanguai.core.policies import signed_in_with_unit as _active
 
 from .models import (
     AnalysisSettings,
@@ -26,10 +27,6 @@ from .models import (
 )
 
 STATISTICS_ROLES = (Role.DNA_ANALYST, Role.INVESTIGATOR, Role.OFFICE_STAFF, Role.LEADER)
-
-
-def _active(user) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.is_active and user.unit_id is not None)
 
 
 def is_analyst(user) -> bool:

@@ -7,12 +7,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
 from fanguai.core.policies import Policy, policy_for, register
+from fanguai.core.policies import signed_in as _active
 
 from .models import StoredFile
-
-
-def _active(user) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and getattr(user, "is_active", False))
 
 
 def may_view_target(user, target) -> bool:

@@ -8,17 +8,12 @@ from django.db.models import Q
 
 from fanguai.accounts.roles import Role
 from fanguai.core.policies import Policy, register
+from fanguai.core.policies import signed_in_with_unit as _active
 from fanguai.org.models import Unit
 
 from .models import Alert, BloodSampleRequest, MissingReport, Screening, Subscriber, UnidentifiedPerson
 
 STAFF_ROLES = (Role.INVESTIGATOR, Role.OFFICE_STAFF)
-
-
-def _active(user) -> bool:
-    return bool(
-        getattr(user, "is_authenticated", False) and getattr(user, "is_active", False) and user.unit_id
-    )
 
 
 def is_city_wide(user) -> bool:

@@ -3,12 +3,9 @@ the system administrator manages all of them, a unit liaison sees their own unit
 
 from fanguai.accounts.roles import Role
 from fanguai.core.policies import Policy, register
+from fanguai.core.policies import signed_in as _active
 
 from .models import Notification, Webhook, WebhookDelivery
-
-
-def _active(user) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and getattr(user, "is_active", False))
 
 
 @register(Notification)

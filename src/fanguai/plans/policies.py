@@ -13,6 +13,7 @@ from django.db.models import Q
 
 from fanguai.accounts.roles import ADMIN_ROLES, Role
 from fanguai.core.policies import Policy, register
+from fanguai.core.policies import signed_in as _active
 from fanguai.deadlines.policies import units_in_county
 
 from .models import Plan, PlanClause, PlanItem, PlanUnit, ProgressReport, WorkItem, WorkPlan
@@ -22,10 +23,6 @@ COUNTY_WIDE_ROLES = (Role.COUNTY_COORDINATOR, Role.LEADER)
 EDITOR_ROLES = (Role.LIAISON, Role.COUNTY_COORDINATOR)
 OVERVIEW_ROLES = (Role.OFFICE_STAFF, Role.LEADER, Role.COUNTY_COORDINATOR)
 STAFF_ROLES = tuple(r for r in Role.values if r not in ADMIN_ROLES)
-
-
-def _active(user) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and getattr(user, "is_active", False))
 
 
 def unit_scope(user, prefix: str = "unit__") -> Q | None:

@@ -7,6 +7,7 @@ from django.db.models import Q
 
 from fanguai.accounts.roles import ADMIN_ROLES, Role
 from fanguai.core.policies import Policy, register
+from fanguai.core.policies import signed_in as _active
 from fanguai.deadlines.policies import units_in_county
 
 from .models import (
@@ -23,10 +24,6 @@ from .models import (
 
 CITY_WIDE_ROLES = (Role.OFFICE_STAFF, Role.LEADER)
 READ_ONLY_ROLES = (Role.LEADER, *ADMIN_ROLES)
-
-
-def _active(user) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and getattr(user, "is_active", False))
 
 
 def works_here(user) -> bool:
