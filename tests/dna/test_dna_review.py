@@ -82,3 +82,25 @@ def test_review_pages_and_the_reunion(match, analyst, analyst2, alice, login):
     reunion.refresh_from_db()
     assert reunion.status == Reunion.Status.REUNITED and reunion.reunited_on == date(2024, 4, 1)
     assert Specimen.objects.filter(case_closed_at__isnull=False).count() == 3
+
+
+def test_a_confirmed_match_links_the_missing_person_report(
+    match, analyst, analyst2, alice, typed_family, login
+):
+    from django.utils import timezone
+
+    from fanguai.dna.models import SpecimenLink
+    from fanguai.missing.services import file_report
+
+    report = file_report(
+        actor=alice, full_name="王小宝", last_seen_at=timezone.now(), last_seen_place="城关镇"
+    )
+    link = SpecimenLink.objects.get(specimen=typed_family["mother"])
+    link.missing_report_ref = report.number
+    link.save()
+    services.review_candidate(actor=analyst, candidate=match, outcome="confirmed")
+    services.review_candidate(actor=analyst2, candidate=match, outcome="confirmed")
+    reunion = Reunion.objects.get(candidate=match)
+    assert reunion.missing_report == report
+    page = login(alice).get(f"/missing/reports/{report.pk}/")
+    assert f'href="/dna/reunions/{reunion.pk}/"'.encode() in page.content

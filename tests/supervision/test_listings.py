@@ -343,3 +343,18 @@ def test_the_home_panel_and_the_overview(office, alice, login, listing):
 def test_administrators_see_nothing(auditor, login, listing):
     assert login(auditor).get("/supervision/listings/").status_code == 403
     assert not visible_listings(auditor).exists()
+
+
+def test_a_key_case_with_a_platform_case_number_links_the_case_record(office, alice, login):
+    from fanguai.cases.services import open_case
+
+    case = open_case(actor=alice, title="拐卖儿童案", kind="child_trafficking")
+    listing = services.create_listing(actor=office, **listing_fields(case_reference=case.number))
+    assert listing.case == case
+    page = login(office).get(f"/supervision/listings/{listing.pk}/")
+    assert f'href="/cases/{case.pk}/"'.encode() in page.content
+    other = services.create_listing(actor=office, **listing_fields())  # another police's file number
+    assert other.case is None
+    services.update_listing(actor=office, listing=listing, case_reference="外地公安案件")
+    listing.refresh_from_db()
+    assert listing.case is None

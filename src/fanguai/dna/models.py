@@ -389,6 +389,15 @@ class Reunion(models.Model):
     partner_person = models.ForeignKey(Person, null=True, on_delete=models.PROTECT, related_name="+")
     missing_person = models.ForeignKey(Person, null=True, on_delete=models.PROTECT, related_name="+")
     missing_report_ref = EncryptedTextField(_("missing-person report"), blank=True)
+    # The platform's report, when the reference or the missing person leads to one.
+    missing_report = models.ForeignKey(
+        "missing.MissingReport",
+        verbose_name=_("missing-person report"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="dna_reunions",
+    )
     family_unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
     found_unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
     family_county = models.ForeignKey(Region, null=True, on_delete=models.PROTECT, related_name="+")

@@ -630,7 +630,9 @@ def _open_reunion(candidate: Candidate, actor) -> Reunion:
     )
     missing_ref = family_link.missing_report_ref or (partner_link.missing_report_ref if partner_link else "")
     missing_id = family_link.missing_person_id or (partner_link.missing_person_id if partner_link else None)
+    report = _missing_report(missing_ref, missing_id)
     reunion = Reunion.objects.create(
+        missing_report=report,
         candidate=candidate,
         found_person_id=found_link.person_id,
         family_person_id=family_link.person_id,
@@ -650,7 +652,8 @@ def _open_reunion(candidate: Candidate, actor) -> Reunion:
         details={"candidate": candidate.pk},
     )
     notify(
-        units=[family_link.collecting_unit, found_link.collecting_unit],
+        units={family_link.collecting_unit, found_link.collecting_unit}
+        | ({report.owner_unit} if report else set()),
         roles=[Role.INVESTIGATOR],
         subject=_("A DNA match was confirmed"),
         body=_("Two analysts confirmed a kinship match. Open the reunion record to see the persons."),
@@ -658,6 +661,17 @@ def _open_reunion(candidate: Candidate, actor) -> Reunion:
         kind="dna.reunion",
     )
     return reunion
+
+
+def _missing_report(reference: str, missing_person_id: int | None):
+    """The missing-person report a match answers: by its number, else the open report on the missing person."""
+    from fanguai.missing.models import MissingReport
+
+    if reference and (report := MissingReport.objects.filter(number=reference.strip()).first()):
+        return report
+    if missing_person_id:
+        return MissingReport.objects.filter(person_id=missing_person_id).order_by("-id").first()
+    return None
 
 
 def reveal_reunion(*, actor, reunion: Reunion) -> dict:

@@ -97,6 +97,12 @@ def report_create(request):
     )
 
 
+def _visible_reunions(user, report):
+    from fanguai.dna.models import Reunion
+
+    return policy_for(Reunion).visible(user, report.dna_reunions.all())
+
+
 @login_required
 def report_detail(request, pk: int):
     report = selectors.report_for_view(request.user, pk)
@@ -115,6 +121,7 @@ def report_detail(request, pk: int):
             "attachments": files_for(request.user, report),
             "attachment_form": AttachmentForm(),
             "sample_requests": report.sample_requests.all(),
+            "dna_reunions": _visible_reunions(request.user, report),
         },
     )
 

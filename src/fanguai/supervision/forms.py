@@ -64,7 +64,12 @@ class ListingForm(ServiceCheckedForm):
             "problem": forms.Textarea(attrs={"rows": 3}),
             "requirements": forms.Textarea(attrs={"rows": 3}),
         }
-        help_texts = {"case_reference": _("For a key case: its file number or name.")}
+        help_texts = {
+            "case_reference": _(
+                "For a key case: the platform's case number links the case record; otherwise "
+                "its file number or name."
+            )
+        }
 
     def check(self, fields: dict) -> None:
         if self.instance.pk and fields.get("due_date") == self.instance.due_date:

@@ -27,8 +27,17 @@ class Listing(models.Model):
     kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
     title = models.CharField(_("title"), max_length=200)
     case_reference = models.CharField(_("case reference"), max_length=100, blank=True)
-    # Where the case record will be linked once the cases app exists (a foreign key then); free text till then.
-    case_record_id = models.PositiveBigIntegerField(_("case record"), null=True, blank=True, editable=False)
+    # The case record, when the reference is the platform's case number; the reference alone otherwise
+    # (e.g. a case of another city's police).
+    case = models.ForeignKey(
+        "cases.Case",
+        verbose_name=_("case record"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="listings",
+        editable=False,
+    )
     region = models.ForeignKey(
         Region, verbose_name=_("area"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

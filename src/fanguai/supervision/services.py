@@ -117,6 +117,14 @@ def check_listing_fields(fields: dict, *, is_new: bool = True) -> None:
         raise ValidationError(errors)
 
 
+def _link_case(listing: Listing) -> None:
+    """A key case whose reference is a case number of the platform points at that case record."""
+    from fanguai.cases.models import Case
+
+    reference = listing.case_reference.strip() if listing.kind == Listing.Kind.CASE else ""
+    listing.case = Case.objects.filter(number=reference).first() if reference else None
+
+
 def _listing_deadline(listing: Listing, actor) -> None:
     create_deadline(
         target=listing,
@@ -136,6 +144,7 @@ def create_listing(*, actor, **fields) -> Listing:
         raise ValueError(f"not editable: {sorted(unknown)}")
     check_listing_fields(fields)
     listing = Listing(listed_by=actor, **fields)
+    _link_case(listing)
     listing.due_at = end_of_day(listing.due_date)
     listing.save()
     _listing_deadline(listing, actor)
@@ -177,6 +186,7 @@ def update_listing(*, actor, listing: Listing, **changes) -> Listing:
     for name in changed:
         setattr(listing, name, changes[name])
     listing.due_at = end_of_day(listing.due_date)
+    _link_case(listing)
     listing.save()
     if {"due_date", "responsible_unit"} & set(changed):
         _listing_deadline(listing, actor)

@@ -145,6 +145,8 @@ def listing_detail(request, pk: int):
         "supervision/listing_detail.html",
         {
             "listing": listing,
+            "case_visible": listing.case_id is not None
+            and policy_for(listing.case).can_view(user, listing.case),
             "reports": selectors.listing_reports(user, listing),
             "warnings": selectors.listing_warnings(user, listing),
             "lift_requests": selectors.lift_requests(user, listing),
