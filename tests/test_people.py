@@ -150,3 +150,18 @@ def test_merge_needs_the_role(alice, bob):
     two = register_person(actor=bob, full_name="乙")
     with pytest.raises(PermissionDenied):
         merge_people(actor=bob, keep=one, duplicate=two)
+
+
+def test_the_person_page_lists_the_records_of_other_modules_the_user_may_see(alice, bob, login):
+    from fanguai.cases.services import add_party, open_case
+    from fanguai.org.models import Region
+
+    township = Region.objects.filter(parent__code="341522", level="township").first()
+    person = register_person(actor=bob, full_name="赵某某", sex="female", region=township)  # bob's shelter
+    case = open_case(actor=alice, title="拐卖妇女案", kind="women_trafficking")
+    add_party(actor=alice, case=case, role="victim", person=person)
+    link = f'href="/cases/{case.pk}/"'.encode()
+    assert link in login(alice).get(f"/people/{person.pk}/").content
+    # bob sees the person his shelter registered, but not the police case: the page does not reveal it
+    page = login(bob).get(f"/people/{person.pk}/")
+    assert page.status_code == 200 and link not in page.content and case.number.encode() not in page.content

@@ -11,8 +11,10 @@ class AssistanceConfig(AppConfig):
         from fanguai.core.demo import add_demo
         from fanguai.core.registry import add_home_panel, add_nav
         from fanguai.people.policies import add_scope
+        from fanguai.people.related import add_related
 
         from . import deadline_kinds, indicators, policies  # noqa: F401  registers kinds, indicators, policies
+        from .models import AssistanceCase, CareRegistration
         from .views import home_panel_context
 
         add_nav(
@@ -35,3 +37,5 @@ class AssistanceConfig(AppConfig):
         )
         add_scope(policies.persons_of_referrals)
         add_demo("fanguai.assistance.demo.create_demo_assistance", order=60)
+        add_related(AssistanceCase)
+        add_related(CareRegistration)

@@ -11,8 +11,10 @@ class CasesConfig(AppConfig):
         from fanguai.core.demo import add_demo
         from fanguai.core.registry import add_home_panel, add_nav
         from fanguai.people.policies import add_scope
+        from fanguai.people.related import add_related
 
         from . import indicators, policies  # noqa: F401  registers the indicators and the policies
+        from .models import Case
         from .views import home_panel_context
 
         add_nav(_("Cases"), "cases:list", policies.NAV_ROLES, order=30, group="cases")
@@ -28,3 +30,4 @@ class CasesConfig(AppConfig):
         )
         add_scope(policies.persons_of_visible_cases)
         add_demo("fanguai.cases.demo.create_demo_cases", order=40)
+        add_related(Case, "parties__person")

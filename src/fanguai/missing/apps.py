@@ -14,8 +14,10 @@ class MissingConfig(AppConfig):
         from fanguai.core.periodic import add_periodic
         from fanguai.core.registry import add_home_panel, add_nav
         from fanguai.people.policies import add_scope
+        from fanguai.people.related import add_related
 
         from . import deadline_kinds, indicators, policies  # noqa: F401  registers kinds, indicators, policies
+        from .models import MissingReport, Screening, UnidentifiedPerson
         from .views import home_panel_context
 
         add_nav(_("Missing persons"), "missing:report_list", policies.STAFF_ROLES, order=25, group="cases")
@@ -38,3 +40,6 @@ class MissingConfig(AppConfig):
         add_scope(policies.persons_of_visible_reports)
         add_periodic("fanguai.missing.tasks.alert_sweep", every_seconds=settings.PERIODIC_INTERVAL)
         add_demo("fanguai.missing.demo.create_demo_missing", order=50)
+        add_related(MissingReport)
+        add_related(UnidentifiedPerson)
+        add_related(Screening, "child")

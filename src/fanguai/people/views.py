@@ -17,6 +17,7 @@ from fanguai.files.views import handle_attachment_upload
 from . import selectors, services
 from .forms import MergeForm, PersonForm, PersonSearchForm
 from .models import Person
+from .related import related_records
 
 
 @login_required
@@ -73,6 +74,7 @@ def person_detail(request, pk: int):
             "attachments": files_for(request.user, person),
             "attachment_form": AttachmentForm(),
             "deadlines": deadlines_of(person),
+            "related": related_records(request.user, person),
         },
     )
 
