@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -251,7 +252,7 @@ def assessment_veto(request, pk: int):
         )
     except ValidationError as exc:
         _errors_to_messages(request, exc)
-    return redirect(f"/reports/assessment/?year={result.year}")
+    return redirect(f"{reverse('reports:results')}?year={result.year}")
 
 
 @login_required
@@ -262,7 +263,7 @@ def commendation_create(request):
     if form.is_valid():
         commendation = services.record_commendation(actor=request.user, **form.cleaned_data)
         messages.success(request, _("The circular was recorded."))
-        return redirect(f"/reports/assessment/?year={commendation.year}")
+        return redirect(f"{reverse('reports:results')}?year={commendation.year}")
     messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
     return redirect("reports:results")
 
