@@ -1,6 +1,7 @@
 import os
 import re
 import zlib
+from datetime import timedelta
 
 import pytest
 from django.utils import timezone
@@ -26,7 +27,7 @@ def test_the_evaluation_report_is_a_pdf_with_the_chinese_font_embedded(office, l
         kind="stage",
         title="阶段性评估报告",
         year=2026,
-        due_on=timezone.localdate() + timezone.timedelta(days=10),
+        due_on=timezone.localdate() + timedelta(days=10),
     )
     response = login(office).get(f"/reports/evaluations/{evaluation.pk}/report.pdf")
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
@@ -51,6 +52,6 @@ def test_the_report_follows_the_evaluation_policy(office, alice, login):
         kind="stage",
         title="评估",
         year=2026,
-        due_on=timezone.localdate() + timezone.timedelta(days=10),
+        due_on=timezone.localdate() + timedelta(days=10),
     )
     assert login(alice).get(f"/reports/evaluations/{evaluation.pk}/report.pdf").status_code == 404

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from fanguai.accounts.roles import Role
 from fanguai.audit.services import record_event
 from fanguai.core.policies import policy_for
-from fanguai.deadlines.services import cancel_deadline, create_deadline, meet_deadline
+from fanguai.deadlines.services import cancel_deadline, create_deadline, end_of_day, meet_deadline
 from fanguai.notifications.services import notify
 from fanguai.org.models import Region, Unit
 from fanguai.people.models import Person
@@ -67,10 +67,6 @@ DNA_LABORATORY = "341500-dna-lab"
 def _check(allowed: bool) -> None:
     if not allowed:
         raise PermissionDenied
-
-
-def end_of_day(day: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time(23, 59, 59)))
 
 
 def default_unit_for(service: str, county: Region | None) -> Unit | None:

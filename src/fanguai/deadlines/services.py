@@ -4,7 +4,7 @@ running at once, or one run twice, send every notice exactly once."""
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -27,6 +27,11 @@ OBJECT_TYPE = "deadlines.deadline"
 KIND_WARNING = "deadline.warning"
 KIND_LATE = "deadline.late"
 KIND_ESCALATION = "deadline.escalation"
+
+
+def end_of_day(day: date) -> datetime:
+    """A deadline given as a date means the end of that day, local time (shown as 23:59 of that day)."""
+    return timezone.make_aware(datetime.combine(day, time(23, 59, 59)))
 
 
 def _target_lookup(target: models.Model) -> dict:

@@ -1,15 +1,14 @@
 """Writes on activities: each in one transaction with its audit event; a source-governance action with a
 rectification deadline opens a deadline for its unit, met when the problem is rectified."""
 
-from datetime import datetime, time
+from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.utils import timezone
 
 from fanguai.audit.services import record_event
 from fanguai.core.policies import policy_for
-from fanguai.deadlines.services import cancel_deadline, create_deadline, meet_deadline
+from fanguai.deadlines.services import cancel_deadline, create_deadline, end_of_day, meet_deadline
 
 from .deadline_kinds import RECTIFICATION
 from .models import Activity
@@ -32,18 +31,14 @@ FIELDS = (
 )
 
 
-def _end_of_day(day) -> datetime:
-    return datetime.combine(day, time(23, 59), tzinfo=timezone.get_current_timezone())
-
-
 def _sync_deadline(activity: Activity, actor) -> None:
     if activity.status == Activity.Status.RECTIFYING and activity.rectify_by:
         create_deadline(
             target=activity,
             kind=RECTIFICATION,
-            due_at=_end_of_day(activity.rectify_by),
+            due_at=end_of_day(activity.rectify_by),
             responsible_unit=activity.unit,
-            warn_before=timezone.timedelta(days=7),
+            warn_before=timedelta(days=7),
             actor=actor,
         )
     elif activity.status == Activity.Status.RECTIFIED:

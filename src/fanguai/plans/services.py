@@ -16,7 +16,7 @@ from fanguai.accounts.roles import Role
 from fanguai.audit.services import record_event
 from fanguai.core.errors import RowError, ValidationFailed
 from fanguai.core.policies import policy_for
-from fanguai.deadlines.services import cancel_deadline, create_deadline, meet_deadline
+from fanguai.deadlines.services import cancel_deadline, create_deadline, end_of_day, meet_deadline
 from fanguai.notifications.services import notify
 
 from .deadline_kinds import PROGRESS_REPORT, WORK_PLAN_RESUBMISSION
@@ -51,10 +51,6 @@ def _locked(work_plan: WorkPlan) -> WorkPlan:
 def _audit(action: str, actor, obj, **extra):
     label = obj._meta.label_lower
     record_event(action, actor=actor, object_type=label, object_id=obj.pk, **extra)
-
-
-def _end_of_day(day: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time(23, 59)))
 
 
 def _office_users():
@@ -302,7 +298,7 @@ def _open_next_report_deadline(item: WorkItem, actor) -> None:
     create_deadline(
         target=item,
         kind=PROGRESS_REPORT,
-        due_at=_end_of_day(period.due),
+        due_at=end_of_day(period.due),
         responsible_unit=item.work_plan.unit,
         warn_before=REPORT_WARN_BEFORE,
         actor=actor,

@@ -1,7 +1,7 @@
 """Writes of evaluations and assessment: each in one transaction, audited; units are told through the
 notification service and submission deadlines go through the deadline mechanism."""
 
-from datetime import datetime, time
+from datetime import timedelta
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,7 +14,7 @@ from fanguai.accounts.roles import Role
 from fanguai.audit.services import record_event
 from fanguai.core.indicators import get_indicator, indicators
 from fanguai.core.policies import policy_for
-from fanguai.deadlines.services import cancel_deadline, create_deadline, meet_deadline
+from fanguai.deadlines.services import cancel_deadline, create_deadline, end_of_day, meet_deadline
 from fanguai.notifications.services import notify
 from fanguai.org.models import Unit
 
@@ -46,7 +46,7 @@ def open_evaluation(*, actor, kind: str, title: str, year: int, due_on) -> Evalu
         raise PermissionDenied
     evaluation = Evaluation.objects.create(kind=kind, title=title, year=year, due_on=due_on, opened_by=actor)
     units = list(participants())
-    due_at = datetime.combine(due_on, time(23, 59), tzinfo=timezone.get_current_timezone())
+    due_at = end_of_day(due_on)
     for unit in units:
         assessment = SelfAssessment.objects.create(evaluation=evaluation, unit=unit)
         create_deadline(
@@ -54,7 +54,7 @@ def open_evaluation(*, actor, kind: str, title: str, year: int, due_on) -> Evalu
             kind=SELF_ASSESSMENT,
             due_at=due_at,
             responsible_unit=unit,
-            warn_before=timezone.timedelta(days=5),
+            warn_before=timedelta(days=5),
             actor=actor,
         )
     notify(
@@ -125,13 +125,13 @@ def return_self_assessment(*, actor, assessment: SelfAssessment, comment: str) -
     assessment.score = None
     assessment.save(update_fields=["status", "score"])
     _step(assessment, SelfAssessmentStep.Action.RETURNED, actor, comment)
-    due_at = timezone.now() + timezone.timedelta(days=7)
+    due_at = timezone.now() + timedelta(days=7)
     create_deadline(
         target=assessment,
         kind=SELF_ASSESSMENT,
         due_at=due_at,
         responsible_unit=assessment.unit,
-        warn_before=timezone.timedelta(days=2),
+        warn_before=timedelta(days=2),
         actor=actor,
     )
     notify(

@@ -2,7 +2,7 @@
 names fields, never values). Bad input raises django's ValidationError with a message per field, before
 anything is written."""
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from fanguai.accounts.roles import Role
 from fanguai.audit.services import record_event
 from fanguai.core.policies import policy_for
-from fanguai.deadlines.services import create_deadline, meet_deadline
+from fanguai.deadlines.services import create_deadline, end_of_day, meet_deadline
 from fanguai.files.services import store_upload
 from fanguai.notifications.services import notify
 from fanguai.org.models import Region
@@ -54,11 +54,6 @@ INSPECTION_FIELDS = (
     "scope",
 )
 COUNTY_LEVELS = (Region.Level.COUNTY, Region.Level.ZONE)
-
-
-def end_of_day(day: date) -> datetime:
-    """A deadline date means the end of that day, local time."""
-    return timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
 
 
 def today() -> date:
