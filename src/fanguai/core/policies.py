@@ -3,6 +3,7 @@ permission policies, Open Zaak's filter_for_authorizations). A selector passes e
 `visible`, so a view that forgets a check still cannot show a row the user may not see."""
 
 from django.db import models
+from django.db.models import Q
 from django.http import Http404
 
 _registry: dict[type[models.Model], "Policy"] = {}
@@ -15,6 +16,23 @@ def signed_in(user) -> bool:
 
 def signed_in_with_unit(user) -> bool:
     return signed_in(user) and user.unit_id is not None
+
+
+def unit_scope(user, unit_field: str, *, city_roles, county_roles) -> Q | None:
+    """The rows whose `unit_field` is a unit the user answers for: None for nothing, Q() for every row.
+    City-level users of `city_roles` see every unit; users of `county_roles` every unit of their county;
+    everyone else (never the administrators) their own unit."""
+    from fanguai.accounts.roles import ADMIN_ROLES
+    from fanguai.org.selectors import units_in_county
+
+    if not signed_in_with_unit(user) or user.role in ADMIN_ROLES:
+        return None
+    if user.role in city_roles and user.is_city_level:
+        return Q()
+    own = Q(**{f"{unit_field}_id": user.unit_id})
+    if user.role in county_roles and user.county is not None:
+        return own | units_in_county(user.county, prefix=f"{unit_field}__")
+    return own
 
 
 class Policy:

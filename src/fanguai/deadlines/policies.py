@@ -5,6 +5,7 @@ from django.db.models import Q
 
 from fanguai.accounts.roles import ADMIN_ROLES, Role
 from fanguai.core.policies import Policy, register
+from fanguai.org.selectors import units_in_county
 
 from .models import Deadline
 
@@ -13,15 +14,6 @@ CITY_WIDE_ROLES = (Role.OFFICE_STAFF, Role.LEADER)
 
 def _active(user) -> bool:
     return bool(getattr(user, "is_authenticated", False) and getattr(user, "is_active", False))
-
-
-def units_in_county(county, prefix: str = "responsible_unit__") -> Q:
-    """Units whose region is the county itself or a township (or a village) inside it."""
-    return (
-        Q(**{f"{prefix}region": county})
-        | Q(**{f"{prefix}region__parent": county})
-        | Q(**{f"{prefix}region__parent__parent": county})
-    )
 
 
 @register(Deadline)

@@ -1,4 +1,4 @@
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from .models import Region, Unit
 
@@ -14,3 +14,12 @@ def townships(county: Region | None = None) -> QuerySet[Region]:
 
 def active_units() -> QuerySet[Unit]:
     return Unit.objects.filter(is_active=True).select_related("region")
+
+
+def units_in_county(county: Region, prefix: str = "responsible_unit__") -> Q:
+    """A condition on `<prefix>`: units whose region is the county itself or a township (or a village) in it."""
+    return (
+        Q(**{f"{prefix}region": county})
+        | Q(**{f"{prefix}region__parent": county})
+        | Q(**{f"{prefix}region__parent__parent": county})
+    )

@@ -14,7 +14,7 @@ from django.db.models import Q
 from fanguai.accounts.roles import ADMIN_ROLES, Role
 from fanguai.core.policies import Policy, register
 from fanguai.core.policies import signed_in as _active
-from fanguai.deadlines.policies import units_in_county
+from fanguai.core.policies import unit_scope as shared_unit_scope
 
 from .models import Plan, PlanClause, PlanItem, PlanUnit, ProgressReport, WorkItem, WorkPlan
 
@@ -27,14 +27,9 @@ STAFF_ROLES = tuple(r for r in Role.values if r not in ADMIN_ROLES)
 
 def unit_scope(user, prefix: str = "unit__") -> Q | None:
     """The units whose work the user may see, as a condition on `<prefix>`; None: nothing."""
-    if not _active(user) or user.role in ADMIN_ROLES or not user.unit_id:
-        return None
-    if user.role in CITY_WIDE_ROLES and user.is_city_level:
-        return Q()
-    own = Q(**{f"{prefix}id": user.unit_id})
-    if user.role in COUNTY_WIDE_ROLES and user.county is not None:
-        return units_in_county(user.county, prefix) | own
-    return own
+    return shared_unit_scope(
+        user, prefix.removesuffix("__"), city_roles=CITY_WIDE_ROLES, county_roles=COUNTY_WIDE_ROLES
+    )
 
 
 def sees_unit(user, unit) -> bool:

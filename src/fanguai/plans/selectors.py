@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from fanguai.core.policies import policy_for
 from fanguai.deadlines.models import Deadline
-from fanguai.deadlines.policies import units_in_county
 from fanguai.org.models import Region, Unit
+from fanguai.org.selectors import units_in_county
 
 from .deadline_kinds import PROGRESS_REPORT
 from .models import ClauseUnit, Plan, PlanClause, PlanItem, PlanUnit, ProgressReport, WorkItem, WorkPlan

@@ -8,7 +8,8 @@ from django.db.models import Q
 from fanguai.accounts.roles import ADMIN_ROLES, Role
 from fanguai.core.policies import Policy, register
 from fanguai.core.policies import signed_in as _active
-from fanguai.deadlines.policies import units_in_county
+from fanguai.core.policies import unit_scope as shared_unit_scope
+from fanguai.org.selectors import units_in_county
 
 from .models import (
     Finding,
@@ -41,14 +42,9 @@ def sees_everything(user) -> bool:
 
 def unit_scope(user, unit_field: str) -> Q | None:
     """The rows whose `unit_field` is a unit the user answers for: None for nothing, Q() for every row."""
-    if not works_here(user):
-        return None
-    if sees_everything(user):
-        return Q()
-    own = Q(**{f"{unit_field}_id": user.unit_id})
-    if user.role == Role.COUNTY_COORDINATOR and user.county is not None:
-        return own | units_in_county(user.county, prefix=f"{unit_field}__")
-    return own
+    return shared_unit_scope(
+        user, unit_field, city_roles=CITY_WIDE_ROLES, county_roles=(Role.COUNTY_COORDINATOR,)
+    )
 
 
 def may_act_for_unit(user, unit_id: int) -> bool:

@@ -9,8 +9,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from fanguai.core.policies import policy_for
-from fanguai.deadlines.policies import units_in_county
 from fanguai.files.selectors import files_for
+from fanguai.org.selectors import units_in_county
 
 from .models import (
     Finding,
