@@ -6,7 +6,14 @@ permission test uses, as healthchecks does with alice, bob and charlie:
 - ``charlie``: police investigator of 六安市公安局金安区分局 (another county)
 - ``dave``: leader in alice's own unit (lacks the role)
 - ``office``: joint conference office staff (city-wide)
+- ``liaison``: unit liaison of 市民政局 (a city member unit)
+- ``coordinator``: county coordinator of 霍邱县人民政府 (alice's county)
+- ``analyst``: DNA analyst of the city DNA laboratory
+- ``publicity``: liaison of 市委宣传部 (releases alerts to the media)
+- ``sysadmin``, ``secadmin``, ``auditor``: the three administrators
 - anonymous: the plain ``client`` fixture
+
+The ``cast`` fixture gives all of them by name (``tests/permissions.py`` holds their roles and units).
 """
 
 import os
@@ -36,12 +43,14 @@ def _isolated_settings(settings, tmp_path):
     settings.STORAGES = {
         **settings.STORAGES,
         "private": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "BACKEND": "fanguai.files.storage.EncryptedFileSystemStorage",
             "OPTIONS": {"location": str(tmp_path / "private")},
         },
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    # Audit checkpoints of the test database never mix with those of a real data folder.
+    settings.AUDIT_CHECKPOINT_DIR = tmp_path / "audit-checkpoints"
     settings.REQUIRE_2FA = False
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     # The cast's passwords are hashed quickly: these tests are about behaviour, not password storage.
@@ -87,6 +96,48 @@ def dave(db):
 @pytest.fixture
 def office(db):
     return make_user("office", "office_staff", "341500-office")
+
+
+@pytest.fixture
+def liaison(db):
+    return make_user("liaison", "liaison", "341500-civil_affairs")
+
+
+@pytest.fixture
+def coordinator(db):
+    return make_user("coordinator", "county_coordinator", "341522-government")
+
+
+@pytest.fixture
+def analyst(db):
+    return make_user("analyst", "dna_analyst", "341500-dna-lab")
+
+
+@pytest.fixture
+def publicity(db):
+    return make_user("publicity", "liaison", "341500-publicity")
+
+
+@pytest.fixture
+def cast(
+    alice, bob, charlie, dave, office, liaison, coordinator, analyst, publicity, sysadmin, secadmin, auditor
+):
+    """Every signed-in member of the permission-matrix cast, by name (see tests/permissions.py). A folder's
+    own fixture of the same name (e.g. tests/dna's analyst) takes the member's place."""
+    return {
+        "alice": alice,
+        "bob": bob,
+        "charlie": charlie,
+        "dave": dave,
+        "office": office,
+        "liaison": liaison,
+        "coordinator": coordinator,
+        "analyst": analyst,
+        "publicity": publicity,
+        "sysadmin": sysadmin,
+        "secadmin": secadmin,
+        "auditor": auditor,
+    }
 
 
 @pytest.fixture

@@ -6,25 +6,25 @@ from fanguai.people.models import Person
 from fanguai.people.services import merge_people, register_person, update_person
 from fanguai.people.validators import validate_id_card
 
-from .permissions import Row, check_row
+from .permissions import SIGNED_IN, Row, attachment, check_row, field_of, files_of
 
 ID_CARD = "341502199001010025"
+CHANGERS = frozenset({"alice", "office"})
 
 
 @pytest.fixture
-def scenario(alice, bob, charlie, dave, office):
+def scenario(cast):
+    alice = cast["alice"]
     person = register_person(actor=alice, full_name="李秘密", id_card_number=ID_CARD, sex="female")
-    return {
-        "person": person,
-        "users": {"alice": alice, "bob": bob, "charlie": charlie, "dave": dave, "office": office},
-    }
+    duplicate = register_person(actor=alice, full_name="李秘", sex="female", identity_status="unknown")
+    return {"person": person, "duplicate": duplicate, "users": cast}
 
 
 MATRIX = [
     Row(
         "list",
         lambda s: f"/people/?q={ID_CARD}",
-        frozenset({"alice", "bob", "charlie", "dave", "office"}),
+        SIGNED_IN,
         secret=lambda s: "李秘密",
     ),
     Row(
@@ -39,11 +39,31 @@ MATRIX = [
         frozenset({"alice", "office"}),
         secret=lambda s: "李秘密",
     ),
-    Row("create form", lambda s: "/people/new/", frozenset({"alice", "bob", "charlie", "office"})),
+    Row(
+        "create form",
+        lambda s: "/people/new/",
+        frozenset({"alice", "bob", "charlie", "office", "liaison", "publicity"}),
+    ),
+    Row(
+        "attach",
+        lambda s: f"/people/{s['person'].pk}/attach/",
+        CHANGERS,
+        method="post",
+        data=attachment,
+        effect=files_of("person"),
+    ),
+    Row(
+        "merge",
+        lambda s: f"/people/{s['person'].pk}/merge/",
+        CHANGERS,
+        method="post",
+        data=lambda s: {"duplicate": s["duplicate"].pk},
+        effect=field_of("duplicate", "merged_into"),
+    ),
     Row(
         "api list",
         lambda s: f"/api/people?q={ID_CARD}",
-        frozenset({"alice", "bob", "charlie", "dave", "office"}),
+        SIGNED_IN,
         secret=lambda s: "李秘密",
     ),
     Row(
@@ -62,7 +82,7 @@ def test_permission_matrix(row, scenario):
     if row.name in ("list", "api list"):
         from django.test import Client
 
-        for who in ("bob", "charlie", "dave"):
+        for who in SIGNED_IN - CHANGERS:
             client = Client()
             client.force_login(scenario["users"][who])
             assert "李秘密".encode() not in client.get(row.url(scenario)).content

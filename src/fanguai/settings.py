@@ -90,7 +90,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "fanguai.core.middleware.RequestLimitsMiddleware",  # first: 413 and 429 before the body is read
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    "fanguai.core.headers.CacheControlMiddleware",  # above session, CSRF and locale: sees their cookies
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -102,6 +106,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "fanguai.audit.middleware.AuditContextMiddleware",
+    "fanguai.accounts.middleware.IdleTimeoutMiddleware",
     "fanguai.accounts.middleware.SecondFactorMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -171,13 +176,25 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
+AXES_CLIENT_IP_CALLABLE = "fanguai.core.net.client_ip"  # the client behind trusted proxies, see below
 
-# Idle timeout: the session expires after this many seconds without a request.
+# Behind a reverse proxy: the client address comes from X-Forwarded-For only when the direct peer is a trusted
+# proxy (fanguai.core.net.client_ip, used by the public rate limits, axes and the audit trail). Addresses or
+# networks of the proxies, and/or the number of proxies in front; HTTPS is recognised from X-Forwarded-Proto
+# only then (and only from those peers).
+TRUSTED_PROXIES = env_list("FANGUAI_TRUSTED_PROXIES", "")
+PROXY_HOPS = int(os.environ.get("FANGUAI_PROXY_HOPS") or 0)
+
+# Idle timeout: the session expires after this many seconds without activity of the user's own. Requests
+# a page makes by itself (the inbox badge's poll) do not count; accounts.middleware.IdleTimeoutMiddleware
+# keeps the time of the last real activity and saves the session for it at most once a minute.
 SESSION_COOKIE_AGE = int(os.environ.get("FANGUAI_IDLE_TIMEOUT", 30 * 60))
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+# API bearer tokens expire after this many days unless issued with `fanguai users token --days N`.
+API_TOKEN_DAYS = int(os.environ.get("FANGUAI_API_TOKEN_DAYS", 90))
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -192,9 +209,10 @@ STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
-    # Uploads live outside the web root and are only served by permission-checked views.
+    # Uploads live outside the web root, encrypted with the key ring below (owner-only files), and are
+    # only served by permission-checked views.
     "private": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "BACKEND": "fanguai.files.storage.EncryptedFileSystemStorage",
         "OPTIONS": {"location": str(DATA_DIR / "private"), "base_url": None},
     },
 }
@@ -207,11 +225,30 @@ BLIND_INDEX_KEY = os.environ.get("FANGUAI_INDEX_KEY", "")
 
 # Uploads: allowed types and the size limit.
 UPLOAD_MAX_BYTES = int(os.environ.get("FANGUAI_UPLOAD_MAX_BYTES", 10 * 1024 * 1024))
-DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# Request bodies are refused (413) from their Content-Length before anything is read
+# (core.middleware.RequestLimitsMiddleware): a multipart form may carry the files of a public report
+# (CLUES_MAX_ATTACHMENTS of them), any other body 2 MiB; the form fields of any request at most 2 MiB.
+MAX_REQUEST_BYTES = int(os.environ.get("FANGUAI_MAX_REQUEST_BYTES", 2 * 1024 * 1024))
+MAX_UPLOAD_REQUEST_BYTES = int(
+    os.environ.get("FANGUAI_MAX_UPLOAD_REQUEST_BYTES")
+    or UPLOAD_MAX_BYTES * max(1, int(os.environ.get("FANGUAI_CLUES_MAX_ATTACHMENTS") or 3)) + 1024 * 1024
+)
+DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BYTES
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+DATA_UPLOAD_MAX_NUMBER_FILES = 20
+# Pictures larger than this (width x height, all frames together) are refused before they are decoded.
+MAX_IMAGE_PIXELS = int(os.environ.get("FANGUAI_MAX_IMAGE_PIXELS", 40_000_000))
 
 # Audit events are kept at least 6 months (Cybersecurity Law art. 21).
 AUDIT_RETENTION_DAYS = max(183, int(os.environ.get("FANGUAI_AUDIT_RETENTION_DAYS", 365)))
+# The audit chain is keyed (HMAC-SHA256) with a key held apart from the database: FANGUAI_AUDIT_KEY, or
+# the key file (created owner-only on first use outside production; production must provide one).
+# Signed checkpoints of the chain's head are written to the checkpoint folder (see audit.checkpoints).
+AUDIT_KEY = os.environ.get("FANGUAI_AUDIT_KEY", "")
+AUDIT_KEY_FILE = Path(os.environ.get("FANGUAI_AUDIT_KEY_FILE", DATA_DIR / "audit.key"))
+AUDIT_CHECKPOINT_DIR = Path(os.environ.get("FANGUAI_AUDIT_CHECKPOINT_DIR", DATA_DIR / "audit-checkpoints"))
+AUDIT_CHECKPOINT_SECONDS = int(os.environ.get("FANGUAI_AUDIT_CHECKPOINT_SECONDS", 3600))
 
 TASKS = {
     "default": {
@@ -242,9 +279,36 @@ SITE_URL = os.environ.get("FANGUAI_SITE_URL", "http://127.0.0.1:8000")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
+# Content-Security-Policy (django-csp): every asset comes from the platform itself; no inline script, event
+# handler or style anywhere (behaviour lives in static/fanguai/*.js, styles in site.css; tests/test_headers.py
+# scans the templates). data: images are Bootstrap's and Swagger UI's CSS icons.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'none'"],
+        "object-src": ["'none'"],
+    }
+}
+# Permissions-Policy (django-permissions-policy): the platform uses none of these browser features.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer", "autoplay", "camera", "display-capture", "encrypted-media", "geolocation", "gyroscope",
+        "hid", "idle-detection", "magnetometer", "microphone", "midi", "payment", "screen-wake-lock", "serial",
+        "usb", "xr-spatial-tracking",
+    )
+}  # fmt: skip
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("FANGUAI_SSL_REDIRECT", True)
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    if TRUSTED_PROXIES or PROXY_HOPS:  # honoured from trusted peers only (core.middleware)
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = int(os.environ.get("FANGUAI_HSTS_SECONDS", 31536000))

@@ -9,11 +9,12 @@ from fanguai.outreach.models import Activity
 from fanguai.outreach.services import mark_rectified, record_activity
 
 from ..conftest import make_user
-from ..permissions import Row, check_row
+from ..permissions import Row, attachment, check_row, field_of, files_of
 
 
 @pytest.fixture
-def scenario(alice, bob, charlie, dave, office):
+def scenario(cast):
+    alice = cast["alice"]
     activity = record_activity(
         actor=alice,
         kind="publicity",
@@ -22,29 +23,43 @@ def scenario(alice, bob, charlie, dave, office):
         people_reached=300,
         campaign_day="3.8",
     )
-    return {
-        "activity": activity,
-        "users": {"alice": alice, "bob": bob, "charlie": charlie, "dave": dave, "office": office},
-    }
+    return {"activity": activity, "users": cast}
 
+
+@pytest.fixture
+def governance(scenario):
+    """A source-governance action of alice's unit awaiting its rectification."""
+    return record_activity(
+        actor=scenario["users"]["alice"],
+        kind="governance",
+        title="整治婚介机构",
+        held_on=datetime.date(2026, 5, 1),
+        target="industry",
+        problem="无证婚介",
+        rectification="取缔",
+        rectify_by=datetime.date(2026, 6, 1),
+    )
+
+
+# every unit records its activities (not the laboratory, not the administrators); the unit, its leader,
+# the county coordinator and the office read alice's
+RECORDERS = frozenset({"alice", "bob", "charlie", "dave", "office", "liaison", "coordinator", "publicity"})
+READERS = frozenset({"alice", "dave", "office", "coordinator"})
 
 MATRIX = [
     Row(
         "list",
         lambda s: "/activities/",
-        frozenset({"alice", "bob", "charlie", "dave", "office"}),
+        RECORDERS,
         secret=lambda s: "霍邱县秘密宣传活动",
+        secret_readers=READERS,
     ),
-    Row(
-        "export",
-        lambda s: "/activities/?export=xlsx",
-        frozenset({"alice", "bob", "charlie", "dave", "office"}),
-    ),
+    Row("export", lambda s: "/activities/?export=xlsx", RECORDERS),
     # dave, a leader of alice's unit, reads his unit's activities but may not change them
     Row(
         "detail",
         lambda s: f"/activities/{s['activity'].pk}/",
-        frozenset({"alice", "dave", "office"}),
+        READERS,
         secret=lambda s: "霍邱县秘密宣传活动",
     ),
     Row(
@@ -53,14 +68,28 @@ MATRIX = [
         frozenset({"alice"}),
         secret=lambda s: "霍邱县秘密宣传活动",
     ),
-    Row("create", lambda s: "/activities/new/", frozenset({"alice", "bob", "charlie", "office"})),
-    Row("rectified", lambda s: f"/activities/{s['activity'].pk}/rectified/", frozenset(), method="post"),
+    Row("create", lambda s: "/activities/new/", RECORDERS - {"dave"}),
+    Row(
+        "rectified",
+        lambda s: f"/activities/{s['governance'].pk}/rectified/",
+        frozenset({"alice"}),
+        method="post",
+        effect=field_of("governance", "status"),
+    ),
+    Row(
+        "attach",
+        lambda s: f"/activities/{s['activity'].pk}/attach/",
+        frozenset({"alice"}),
+        method="post",
+        data=attachment,
+        effect=files_of("activity"),
+    ),
 ]
 
 
 @pytest.mark.parametrize("row", MATRIX, ids=lambda r: r.name)
-def test_permission_matrix(row, scenario):
-    check_row(row, scenario, scenario["users"])
+def test_permission_matrix(row, scenario, governance):
+    check_row(row, {**scenario, "governance": governance}, scenario["users"])
     # the list is open to every recorder, but only alice's unit and the office find the activity in it
     if row.name == "list":
         from django.test import Client

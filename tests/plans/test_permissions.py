@@ -5,20 +5,28 @@ from django.test import Client
 
 from fanguai.org.models import Unit
 from fanguai.plans import selectors, services
-from fanguai.plans.models import WorkPlan
+from fanguai.plans.models import WorkItem, WorkPlan
 
 from ..conftest import make_user
-from ..permissions import Row, check_row
+from ..permissions import SIGNED_IN, WORKERS, Row, attachment, check_row, field_of, files_of
 from .conftest import JAN, YEAR, approved_with_item, draft_with_item
 
 ITEM_SECRET = "秘密工作项"
 REPORT_SECRET = "机密进展说明"
 EVERYONE = frozenset({"alice", "bob", "charlie", "dave", "office"})
-UNIT_READERS = frozenset({"alice", "dave", "office"})
+# the unit, its leader, the county coordinator (the county's work) and the office
+UNIT_READERS = frozenset({"alice", "dave", "office", "coordinator"})
+# the county coordinator keeps the work plans of the county's units until they are submitted
+COORDINATOR = frozenset({"coordinator"})
+# progress on an approved item: its owner (alice) and the county coordinator for the county's units
+REPORTERS = frozenset({"alice", "coordinator"})
+OVERVIEW = frozenset({"dave", "office", "coordinator"})
+LIST_SECRET = {"secret": lambda s: ITEM_SECRET, "secret_readers": UNIT_READERS}
 
 
 @pytest.fixture
-def scenario(plan, alice, bob, charlie, dave, office, coordinator):
+def scenario(plan, cast, coordinator):
+    alice, office = cast["alice"], cast["office"]
     police = Unit.objects.get(code="341522-police")
     approved, item = approved_with_item(coordinator, office, plan, police, title=ITEM_SECRET, owner=alice)
     report = services.submit_report(
@@ -36,17 +44,24 @@ def scenario(plan, alice, bob, charlie, dave, office, coordinator):
         "draft": draft,
         "draft_item": draft_item,
         "submitted": submitted,
-        "users": {"alice": alice, "bob": bob, "charlie": charlie, "dave": dave, "office": office},
+        "users": cast,
     }
 
 
 MATRIX = [
-    Row("plan tree", lambda s: "/plan/", EVERYONE),
-    Row("plan tree by code", lambda s: "/plan/p/liuan-2022/?unit=公安", EVERYONE),
-    Row("plan tree excel", lambda s: "/plan/?export=xlsx", EVERYONE),
-    Row("work plan list", lambda s: "/plan/work-plans/", EVERYONE),
-    Row("work plan list excel", lambda s: "/plan/work-plans/?export=xlsx", EVERYONE),
-    Row("work plan create form", lambda s: "/plan/work-plans/new/", frozenset()),
+    # the plan is open to every unit (not to the administrators); the lists answer everyone signed in and
+    # show each what they may see
+    Row("plan tree", lambda s: "/plan/", WORKERS),
+    Row("plan tree by code", lambda s: "/plan/p/liuan-2022/?unit=公安", WORKERS),
+    Row("plan tree excel", lambda s: "/plan/?export=xlsx", WORKERS),
+    Row("work plan list", lambda s: "/plan/work-plans/", SIGNED_IN, **LIST_SECRET),
+    Row("work plan list excel", lambda s: "/plan/work-plans/?export=xlsx", SIGNED_IN),
+    # unit liaisons (publicity's too) and county coordinators keep work plans
+    Row(
+        "work plan create form",
+        lambda s: "/plan/work-plans/new/",
+        frozenset({"liaison", "coordinator", "publicity"}),
+    ),
     Row(
         "work plan detail",
         lambda s: f"/plan/work-plans/{s['approved'].pk}/",
@@ -58,20 +73,29 @@ MATRIX = [
         lambda s: f"/plan/work-plans/{s['approved'].pk}/?export=xlsx",
         UNIT_READERS,
     ),
-    Row("work plan settings", lambda s: f"/plan/work-plans/{s['draft'].pk}/edit/", frozenset()),
-    Row("work item create form", lambda s: f"/plan/work-plans/{s['draft'].pk}/items/new/", frozenset()),
-    Row("work item edit form", lambda s: f"/plan/items/{s['draft_item'].pk}/edit/", frozenset()),
+    Row("work plan settings", lambda s: f"/plan/work-plans/{s['draft'].pk}/edit/", COORDINATOR),
+    Row("work item create form", lambda s: f"/plan/work-plans/{s['draft'].pk}/items/new/", COORDINATOR),
+    Row("work item edit form", lambda s: f"/plan/items/{s['draft_item'].pk}/edit/", COORDINATOR),
     Row(
-        "work item delete", lambda s: f"/plan/items/{s['draft_item'].pk}/delete/", frozenset(), method="post"
+        "work item delete",
+        lambda s: f"/plan/items/{s['draft_item'].pk}/delete/",
+        COORDINATOR,
+        method="post",
+        effect=lambda s: WorkItem.objects.filter(pk=s["draft_item"].pk).count(),
     ),
     Row(
-        "work plan submit", lambda s: f"/plan/work-plans/{s['draft'].pk}/submit/", frozenset(), method="post"
+        "work plan submit",
+        lambda s: f"/plan/work-plans/{s['draft'].pk}/submit/",
+        COORDINATOR,
+        method="post",
+        effect=field_of("draft", "status"),
     ),
     Row(
         "work plan approve",
         lambda s: f"/plan/work-plans/{s['submitted'].pk}/approve/",
         frozenset({"office"}),
         method="post",
+        effect=field_of("submitted", "status"),
     ),
     Row(
         "work plan return",
@@ -79,36 +103,37 @@ MATRIX = [
         frozenset({"office"}),
         method="post",
         data=lambda s: {"comment": "请修改"},
+        effect=field_of("submitted", "status"),
     ),
-    Row("report list", lambda s: "/plan/reports/", EVERYONE),
-    Row("report list excel", lambda s: "/plan/reports/?export=xlsx", EVERYONE),
+    Row("report list", lambda s: "/plan/reports/", SIGNED_IN, **LIST_SECRET),
+    Row("report list excel", lambda s: "/plan/reports/?export=xlsx", SIGNED_IN),
     Row(
         "report detail",
         lambda s: f"/plan/reports/{s['report'].pk}/",
         UNIT_READERS,
         secret=lambda s: REPORT_SECRET,
     ),
-    Row("report create form", lambda s: f"/plan/items/{s['item'].pk}/report/", frozenset({"alice"})),
+    Row("report create form", lambda s: f"/plan/items/{s['item'].pk}/report/", REPORTERS),
     Row(
         "report attach",
         lambda s: f"/plan/reports/{s['report'].pk}/attach/",
-        frozenset({"alice"}),
+        REPORTERS,
         method="post",
+        data=attachment,
+        effect=files_of("report"),
     ),
-    Row("overview", lambda s: f"/plan/overview/?year={YEAR}", frozenset({"dave", "office"})),
-    Row(
-        "overview excel", lambda s: f"/plan/overview/?year={YEAR}&export=xlsx", frozenset({"dave", "office"})
-    ),
-    Row("api plans", lambda s: "/api/plan/plans", EVERYONE),
-    Row("api plan tree", lambda s: "/api/plan/plans/liuan-2022", EVERYONE),
-    Row("api work plans", lambda s: "/api/plan/work-plans", EVERYONE),
+    Row("overview", lambda s: f"/plan/overview/?year={YEAR}", OVERVIEW),
+    Row("overview excel", lambda s: f"/plan/overview/?year={YEAR}&export=xlsx", OVERVIEW),
+    Row("api plans", lambda s: "/api/plan/plans", SIGNED_IN),
+    Row("api plan tree", lambda s: "/api/plan/plans/liuan-2022", WORKERS),
+    Row("api work plans", lambda s: "/api/plan/work-plans", SIGNED_IN, **LIST_SECRET),
     Row(
         "api work plan",
         lambda s: f"/api/plan/work-plans/{s['approved'].pk}",
         UNIT_READERS,
         secret=lambda s: ITEM_SECRET,
     ),
-    Row("api reports", lambda s: "/api/plan/reports", EVERYONE),
+    Row("api reports", lambda s: "/api/plan/reports", SIGNED_IN, **LIST_SECRET),
     Row(
         "api report",
         lambda s: f"/api/plan/reports/{s['report'].pk}",

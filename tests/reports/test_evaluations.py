@@ -11,20 +11,10 @@ from fanguai.outreach.services import record_activity
 from fanguai.reports import scoring, services
 from fanguai.reports.models import AssessmentResult, SelfAssessment
 
-from ..conftest import make_user
-from ..permissions import Row, check_row
+from ..permissions import Row, check_matrix, count_of, field_of
 
 YEAR = timezone.localdate().year
-
-
-@pytest.fixture
-def liaison(db):
-    return make_user("liaison", "liaison", "341500-civil_affairs")
-
-
-@pytest.fixture
-def coordinator(db):
-    return make_user("coord", "county_coordinator", "341522-government")
+# The liaison (市民政局) and the coordinator (霍邱县) are the cast's (tests/conftest.py).
 
 
 @pytest.fixture
@@ -82,35 +72,67 @@ def test_computed_indicators_stand_beside_the_reported_ones(evaluation, coordina
     assert row["computed"] == 1 and row["reported"] is None
 
 
-def test_permission_matrix(evaluation, alice, bob, charlie, dave, office, coordinator):
-    mine = SelfAssessment.objects.get(evaluation=evaluation, unit=coordinator.unit)
-    result = services.compute_assessments(actor=office, year=YEAR)[0]
-    users = {"alice": alice, "bob": bob, "charlie": charlie, "dave": dave, "office": office}
-    rows = [
-        # leaders (dave) read evaluations and dashboards; only participating units and the office see
-        # a self-assessment, and only the office manages
-        Row("evaluations", lambda s: "/reports/", frozenset({"office", "dave"})),
-        Row("evaluation", lambda s: f"/reports/evaluations/{evaluation.pk}/", frozenset({"office", "dave"})),
-        Row("self-assessment", lambda s: f"/reports/self-assessments/{mine.pk}/", frozenset({"office"})),
-        Row(
-            "close",
-            lambda s: f"/reports/evaluations/{evaluation.pk}/close/",
-            frozenset({"office"}),
-            method="post",
-        ),
-        Row("results", lambda s: "/reports/assessment/", frozenset({"office", "dave"})),
-        Row("dashboard", lambda s: "/reports/dashboard/", frozenset({"office", "dave"})),
-        Row(
-            "veto",
-            lambda s: f"/reports/assessment/results/{result.pk}/veto/",
-            frozenset({"office"}),
-            method="post",
-            data=lambda s: {"veto": "", "reason": ""},
-        ),
-        Row("commendation", lambda s: "/reports/commendations/new/", frozenset({"office"}), method="post"),
-    ]
-    for row in rows:
-        check_row(row, {}, users)
+@pytest.fixture
+def scenario(evaluation, cast):
+    office = cast["office"]
+    return {
+        "evaluation": evaluation,
+        "mine": SelfAssessment.objects.get(evaluation=evaluation, unit=cast["coordinator"].unit),
+        "result": services.compute_assessments(actor=office, year=YEAR)[0],
+        "users": cast,
+    }
+
+
+OFFICE = frozenset({"office"})
+# leaders (dave) and the participating units (liaisons, coordinators) read evaluations and dashboards;
+# only the unit and the office see its self-assessment, and only the office manages
+READERS = frozenset({"office", "dave", "liaison", "coordinator", "publicity"})
+MATRIX = [
+    Row("evaluations", lambda s: "/reports/", READERS),
+    Row("evaluation", lambda s: f"/reports/evaluations/{s['evaluation'].pk}/", READERS),
+    Row("evaluation pdf", lambda s: f"/reports/evaluations/{s['evaluation'].pk}/report.pdf", READERS),
+    Row(
+        "self-assessment",
+        lambda s: f"/reports/self-assessments/{s['mine'].pk}/",
+        frozenset({"office", "coordinator"}),
+    ),
+    Row(
+        "close",
+        lambda s: f"/reports/evaluations/{s['evaluation'].pk}/close/",
+        OFFICE,
+        method="post",
+        effect=field_of("evaluation", "status"),
+    ),
+    Row("results", lambda s: "/reports/assessment/", READERS),
+    Row("dashboard", lambda s: "/reports/dashboard/", READERS),
+    Row(
+        "veto",
+        lambda s: f"/reports/assessment/results/{s['result'].pk}/veto/",
+        OFFICE,
+        method="post",
+        data=lambda s: {"veto": "on", "reason": "发生重大拐卖案件"},
+        effect=field_of("result", "veto"),
+    ),
+    Row(
+        "commendation",
+        lambda s: "/reports/commendations/new/",
+        OFFICE,
+        method="post",
+        data=lambda s: {
+            "kind": "praise",
+            "unit": s["mine"].unit_id,
+            "year": YEAR,
+            "issued_on": timezone.localdate().isoformat(),
+            "text": "工作突出，予以表扬",
+        },
+        effect=count_of("reports.Commendation"),
+    ),
+]
+
+
+def test_permission_matrix(scenario):
+    """One scenario for every row: each request runs in a savepoint that is rolled back."""
+    check_matrix(MATRIX, scenario, scenario["users"])
 
 
 def test_assessment_scores_ranks_and_veto(evaluation, office, alice, coordinator):

@@ -24,4 +24,4 @@ class UserPolicy(Policy):
         return user.has_role(Role.SYSTEM_ADMIN) and target.role not in ADMIN_ROLES
 
     def can_reset_security(self, user, target: User) -> bool:
-        return user.has_role(Role.SECURITY_ADMIN) and target.pk != user.pk
+        return user.has_role(Role.SECURITY_ADMIN) and target.role not in ADMIN_ROLES

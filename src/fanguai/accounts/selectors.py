@@ -4,7 +4,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from fanguai.core.policies import policy_for
 
-from .models import User
+from .models import ApiToken, User
 
 
 def confirmed_totp_device(user: User) -> TOTPDevice | None:
@@ -25,3 +25,8 @@ def visible_users(viewer: User, query: str = "", role: str = "", unit_code: str 
     if unit_code:
         users = users.filter(unit__code=unit_code)
     return users.order_by("unit__code", "username")
+
+
+def api_tokens_of(user: User) -> QuerySet[ApiToken]:
+    """A user's API tokens, newest first (for the command line; the digests are never shown)."""
+    return ApiToken.objects.filter(user=user).order_by("-created_at", "-pk")

@@ -2,8 +2,11 @@
 
 import hashlib
 import secrets
+from datetime import timedelta
 
 from axes.utils import reset as axes_reset
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -42,9 +45,7 @@ def create_user(
     if User.objects.filter(username=username).exists():
         raise ValidationError({"username": _("This user name is taken.")})
     user = User(username=username, role=role, unit=unit, full_name=full_name, email=email, phone=phone)
-    from django.contrib.auth.password_validation import validate_password
-
-    validate_password(password, user)
+    _validate_password(password, user)
     user.set_password(password)
     user.full_clean(exclude=["password"])
     user.save()
@@ -78,10 +79,17 @@ def update_user(*, actor, user: User, **changes) -> User:
     return user
 
 
-def set_password(*, actor, user: User, password: str) -> None:
-    from django.contrib.auth.password_validation import validate_password
+def _validate_password(password: str, user: User) -> None:
+    """The configured password policy (AUTH_PASSWORD_VALIDATORS); its errors belong to the password field."""
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.error_list}) from None
 
-    validate_password(password, user)
+
+@transaction.atomic
+def set_password(*, actor, user: User, password: str) -> None:
+    _validate_password(password, user)
     user.set_password(password)
     user.save(update_fields=["password"])
     record_event(
@@ -131,21 +139,86 @@ def token_digest(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-def create_api_token(*, actor, user: User, name: str) -> str:
-    """Return the raw token once; only its digest is kept."""
+def create_api_token(*, actor, user: User, name: str, days: int | None = None) -> str:
+    """Return the raw token once; only its digest is kept. It expires after `days` (API_TOKEN_DAYS)."""
+    days = settings.API_TOKEN_DAYS if days is None else days
+    if days < 1:
+        raise ValidationError({"days": _("A token lives at least one day.")})
     raw = "fg_" + secrets.token_urlsafe(32)
-    token = ApiToken.objects.create(user=user, name=name, digest=token_digest(raw))
-    record_event("api_token.create", actor=actor, object_type="accounts.apitoken", object_id=token.pk)
+    token = ApiToken.objects.create(
+        user=user, name=name, digest=token_digest(raw), expires_at=timezone.now() + timedelta(days=days)
+    )
+    record_event(
+        "api_token.create",
+        actor=actor,
+        object_type="accounts.apitoken",
+        object_id=token.pk,
+        details={"user": user.username, "expires_at": token.expires_at.isoformat()},
+    )
     return raw
 
 
+@transaction.atomic
+def revoke_api_tokens(*, actor, user: User, token_ids: list[int] | None = None) -> list[ApiToken]:
+    """Revoke the given tokens of a user (all of them when token_ids is None); returns those revoked now.
+    Tokens already revoked are left as they are; an id that is not the user's raises ValidationError."""
+    tokens = ApiToken.objects.select_for_update().filter(user=user)
+    if token_ids is not None:
+        tokens = tokens.filter(pk__in=token_ids)
+        unknown = set(token_ids) - {token.pk for token in tokens}
+        if unknown:
+            raise ValidationError(
+                _("%(user)s has no token with id %(ids)s.")
+                % {"user": user.username, "ids": ", ".join(str(pk) for pk in sorted(unknown))}
+            )
+    revoked = []
+    now = timezone.now()
+    for token in tokens.filter(revoked_at__isnull=True).order_by("pk"):
+        token.revoked_at = now
+        token.save(update_fields=["revoked_at"])
+        record_event(
+            "api_token.revoke",
+            actor=actor,
+            object_type="accounts.apitoken",
+            object_id=token.pk,
+            changed_fields=["revoked_at"],
+            details={"user": user.username},
+        )
+        revoked.append(token)
+    return revoked
+
+
 def authenticate_api_token(raw: str) -> User | None:
+    """The active user a valid token belongs to, or None. A known token that is revoked or expired, or whose
+    user is deactivated, is refused and the attempt is audited (with the token's id and a digest prefix,
+    never the token)."""
+    digest = token_digest(raw)
     token = (
         ApiToken.objects.select_related("user", "user__unit", "user__unit__region")
-        .filter(digest=token_digest(raw), revoked_at__isnull=True, user__is_active=True)
+        .filter(digest=digest)
         .first()
     )
     if token is None:
         return None
-    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    now = timezone.now()
+    reason = (
+        "revoked"
+        if token.revoked_at is not None
+        else "expired"
+        if token.expires_at <= now
+        else "inactive_user"
+        if not token.user.is_active
+        else None
+    )
+    if reason is not None:
+        record_event(
+            "api_token.use",
+            actor=token.user,
+            object_type="accounts.apitoken",
+            object_id=token.pk,
+            outcome="denied",
+            details={"reason": reason, "digest_prefix": digest[:8]},
+        )
+        return None
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user

@@ -4,10 +4,12 @@ from io import BytesIO
 import qrcode
 import qrcode.image.svg
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -35,6 +37,43 @@ class LoginView(auth_views.LoginView):
 
 class LogoutView(auth_views.LogoutView):
     next_page = reverse_lazy("accounts:login")
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Every signed-in user changes their own password here (after the second factor, see
+    SecondFactorMiddleware), under the configured password policy; the session stays signed in."""
+
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("core:home")
+
+    def form_valid(self, form):
+        services.set_password(
+            actor=self.request.user, user=form.user, password=form.cleaned_data["new_password1"]
+        )
+        update_session_auth_hash(self.request, form.user)
+        messages.success(self.request, _("Your password was changed."))
+        return HttpResponseRedirect(self.get_success_url())
+
+    def form_invalid(self, form):
+        if form.has_error("old_password", "password_incorrect"):
+            # A wrong current password on a signed-in session may be someone else at an unlocked desk.
+            record_event(
+                "user.password",
+                actor=self.request.user,
+                object_type="accounts.user",
+                object_id=self.request.user.pk,
+                outcome="failure",
+            )
+        return super().form_invalid(form)
+
+
+def _add_service_errors(form, exc: ValidationError) -> None:
+    """Show a service's ValidationError on the form: on its field when it names one of the form's fields."""
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc)
+        return
+    for field, errors in exc.message_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
 
 
 def _safe_next(request) -> str:
@@ -112,8 +151,7 @@ def staff_create(request):
         try:
             services.create_user(actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            _add_service_errors(form, exc)
         else:
             messages.success(request, _("The account was created."))
             return redirect("accounts:staff_list")
@@ -130,8 +168,7 @@ def staff_change(request, pk: int):
         try:
             services.update_user(actor=request.user, user=target, **form.cleaned_data)
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            _add_service_errors(form, exc)
         else:
             messages.success(request, _("The account was updated."))
             return redirect("accounts:staff_list")

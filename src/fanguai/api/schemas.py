@@ -1,6 +1,29 @@
-from datetime import date, datetime
+"""Schemas and parameter types shared by the routers.
 
-from ninja import Schema
+Every integer parameter of the API is bounded in the schema, so that out-of-range input is answered with a
+documented 422 before it reaches a selector (``year=0`` used to raise ValueError, a 64-bit page number an
+overflow in the database driver). Routers use these types rather than a bare ``int`` or ``str``; the tests
+in ``tests/test_api.py`` fail on an unbounded parameter."""
+
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from ninja import Path, Query, Schema
+
+#: The range the web forms accept for a year (plans, clue and assistance statistics).
+YEAR_MIN, YEAR_MAX = 2000, 2100
+#: Primary keys are BigAutoField: positive and below 2**63.
+ID_MAX = 2**63 - 1
+
+Year = Annotated[int, Query(ge=YEAR_MIN, le=YEAR_MAX, description="A calendar year, 2000 to 2100.")]
+RecordId = Annotated[int, Path(ge=1, le=ID_MAX, description="The record's id.")]
+
+# Strings too: bounded in length and without NUL, which PostgreSQL cannot take in a query (a DataError, so a
+# server error, for `q=%00`).
+NO_NUL = r"^[^\x00]*$"
+TEXT_MAX = 200
+Text = Annotated[str, Query(max_length=TEXT_MAX, pattern=NO_NUL)]
+Code = Annotated[str, Path(max_length=64, pattern=NO_NUL, description="The record's number or code.")]
 
 
 class RegionOut(Schema):
@@ -60,3 +83,16 @@ class PersonOut(Schema):
 
 class ErrorOut(Schema):
     detail: str
+
+
+class ValidationIssueOut(Schema):
+    type: str
+    loc: list[str | int]
+    msg: str
+    ctx: dict[str, Any] | None = None
+
+
+class ValidationErrorOut(Schema):
+    """The answer to a request whose parameters do not match the schema (HTTP 422)."""
+
+    detail: list[ValidationIssueOut]

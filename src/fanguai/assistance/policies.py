@@ -2,9 +2,13 @@
 
 - A shelter's caseworkers run its cases; the civil-affairs bureau above the shelter (and the city's, for
   every shelter) and the city office read them; the civil-affairs liaisons and the office approve closures.
-- A unit that receives a referral sees that referral, and of the person only the fields the consent for
-  that unit allows (the referral page); it opens the person record itself only where the consent says so
-  (the `full_record` scope added to the people policy). Leaders and the administrators see no care records.
+- A referral is seen by its parties only: the sending unit (which alone may withdraw it) and the receiving
+  unit, which sees of the person only the fields the consent for that unit allows (the referral page); it
+  opens the person record itself only where the consent says so (the `full_record` scope added to the people
+  policy). The city office supervises every referral but is shown nothing of the person's identity: a
+  consent is given to one unit, never to the supervisor. Units that merely see the case or the register
+  entry (the civil-affairs bureau above a shelter, the county's care units) do not see its referrals.
+  Leaders and the administrators see no care records.
 - The left-behind register is kept by the care units (civil affairs, women's federation, youth league,
   health, education, women-and-children committee, shelters): county units see the register of their
   county, city units all of it; the county coordinator reads the county's; the office reads everything.
@@ -17,7 +21,7 @@ from fanguai.core.policies import Policy, register
 from fanguai.core.policies import signed_in as _active
 from fanguai.org.models import Unit
 
-from .models import AssistanceCase, CareRegistration, Referral
+from .models import AssistanceCase, CareRegistration, DnaSamplingRequest, Referral
 
 CARE_SECTORS = (
     Unit.Sector.CIVIL_AFFAIRS,
@@ -35,6 +39,9 @@ RECEIVER_ROLES = (
     Role.COUNTY_COORDINATOR,
     Role.OFFICE_STAFF,
 )
+# Roles that act for their unit on a referral sent (those who may refer: a shelter's caseworkers, the care
+# workers of the register).
+SENDER_ROLES = (Role.CASEWORKER, Role.LIAISON)
 CASE_ROLES = (Role.CASEWORKER, Role.LIAISON, Role.OFFICE_STAFF)
 REGISTER_ROLES = (Role.CASEWORKER, Role.LIAISON, Role.OFFICE_STAFF, Role.COUNTY_COORDINATOR)
 
@@ -87,19 +94,17 @@ def registration_scope(user, prefix: str = "") -> Q | None:
 
 
 def referral_scope(user) -> Q | None:
-    """Referrals the user may open: those of visible cases and register entries, and those received by the
-    user's own unit."""
+    """Referrals the user may open: those sent or received by the user's own unit (the parties), and every
+    referral for the city office, which supervises them."""
     if not works_here(user):
         return None
+    if is_office(user):
+        return Q()
     conditions = []
+    if user.role in SENDER_ROLES:
+        conditions.append(Q(from_unit_id=user.unit_id))
     if user.role in RECEIVER_ROLES:
         conditions.append(Q(to_unit_id=user.unit_id))
-    cases = case_scope(user, "case__")
-    if cases is not None:
-        conditions.append(Q(case__isnull=False) & cases)
-    registrations = registration_scope(user, "registration__")
-    if registrations is not None:
-        conditions.append(Q(registration__isnull=False) & registrations)
     if not conditions:
         return None
     combined = conditions[0]
@@ -175,6 +180,9 @@ class ReferralPolicy(Policy):
     def is_receiver(self, user, referral: Referral) -> bool:
         return works_here(user) and user.role in RECEIVER_ROLES and user.unit_id == referral.to_unit_id
 
+    def is_sender(self, user, referral: Referral) -> bool:
+        return works_here(user) and user.role in SENDER_ROLES and user.unit_id == referral.from_unit_id
+
     def can_respond(self, user, referral: Referral) -> bool:
         return self.is_receiver(user, referral) and referral.status == Referral.Status.PENDING
 
@@ -182,20 +190,50 @@ class ReferralPolicy(Policy):
         return self.is_receiver(user, referral) and referral.status == Referral.Status.ACCEPTED
 
     def can_withdraw(self, user, referral: Referral) -> bool:
-        if not referral.is_active:
+        """Only the sending unit withdraws, and only while it still works on the case or register entry."""
+        if not referral.is_active or not self.is_sender(user, referral):
             return False
         if referral.case_id:
             return AssistanceCasePolicy().can_change(user, referral.case)
         return CareRegistrationPolicy().can_change(user, referral.registration)
 
     def sees_whole_record(self, user, referral: Referral) -> bool:
-        """The referring side sees the whole record; the receiving unit only what its consent allows."""
+        """The sending unit sees the whole record (as far as it sees the case or register entry); the
+        receiving unit only what its consent allows; the supervising office nothing of the identity."""
+        if not self.is_sender(user, referral):
+            return False
         if referral.case_id:
             return AssistanceCasePolicy().can_view(user, referral.case)
         return CareRegistrationPolicy().can_view(user, referral.registration)
 
+    def shares_consented_fields(self, user, referral: Referral) -> bool:
+        """A consent is given to one unit: only the receiving unit is shown what it allows."""
+        return self.is_receiver(user, referral)
+
     def can_export(self, user) -> bool:
         return self.can_list(user)
+
+
+@register(DnaSamplingRequest)
+class DnaSamplingRequestPolicy(Policy):
+    """The DNA laboratory sees the requests addressed to it, by request and specimen number only (never a
+    name, a person record number or id: identities and specimens are kept apart); the city office
+    supervises every request and sees the person's record number."""
+
+    def visible(self, user, queryset):
+        if is_office(user):
+            return queryset
+        if _active(user) and user.unit_id is not None and user.role == Role.DNA_ANALYST:
+            return queryset.filter(laboratory_id=user.unit_id)
+        return queryset.none()
+
+    def can_list(self, user) -> bool:
+        return is_office(user) or (
+            _active(user) and user.unit_id is not None and user.role == Role.DNA_ANALYST
+        )
+
+    def can_see_person(self, user) -> bool:
+        return is_office(user)
 
 
 def indicator_scope(user) -> str | None:

@@ -66,6 +66,13 @@ def visible_referrals(
     return referrals
 
 
+def referrals_of(user, owner: AssistanceCase | CareRegistration) -> QuerySet[Referral]:
+    """The referrals of a case or register entry that the user may open (a reader of the case who is not
+    party to a referral does not see it)."""
+    field_name = "case" if isinstance(owner, AssistanceCase) else "registration"
+    return visible_referrals(user).filter(**{field_name: owner})
+
+
 def referral_for_view(user, pk: int) -> Referral:
     referral = policy_for(Referral).get_visible_or_404(
         user,
@@ -80,18 +87,21 @@ def referral_for_view(user, pk: int) -> Referral:
 
 @dataclass
 class SharedView:
-    """What a user is shown of the person of a referral: everything for the referring side, the consented
-    fields for the receiving unit."""
+    """What a user is shown of the person of a referral: everything for the sending unit, the consented
+    fields for the receiving unit, nothing of the identity for the supervising office."""
 
     whole: bool
     fields: list[tuple[str, object]] = field(default_factory=list)
     needs: bool = False
+    receiver: bool = False
 
 
 def shared_view(user, referral: Referral) -> SharedView:
     person = referral.person
-    whole = policy_for(Referral).sees_whole_record(user, referral)
-    allowed = set(referral.consent.fields) if referral.consent.in_force else set()
+    policy = policy_for(Referral)
+    whole = policy.sees_whole_record(user, referral)
+    receiver = policy.shares_consented_fields(user, referral)
+    allowed = set(referral.consent.fields) if receiver and referral.consent.in_force else set()
     if whole or "full_record" in allowed:
         allowed |= {"full_name", "sex", "birth_date", "id_card_number", "phone", "address", "needs"}
     shown = []
@@ -102,7 +112,7 @@ def shared_view(user, referral: Referral) -> SharedView:
         if name == "sex":
             value = person.get_sex_display()
         shown.append((label, value))
-    return SharedView(whole=whole, fields=shown, needs="needs" in allowed)
+    return SharedView(whole=whole, fields=shown, needs="needs" in allowed, receiver=receiver)
 
 
 def visible_registrations(
@@ -149,6 +159,40 @@ def open_dna_requests() -> QuerySet[DnaSamplingRequest]:
     return DnaSamplingRequest.objects.filter(status=DnaSamplingRequest.Status.REQUESTED).select_related(
         "person", "laboratory", "requested_by_unit"
     )
+
+
+@dataclass
+class DnaRequestRow:
+    """A DNA sampling request as the caller may see it: `person_number` is None for the laboratory."""
+
+    id: int
+    person_number: str | None
+    requested_by: str
+    laboratory: str
+    status: str
+    specimen_number: str
+    created_at: dt.datetime
+
+
+def visible_dna_requests(user) -> list[DnaRequestRow]:
+    """The open sampling requests the user may see (the DNA policy): the laboratory gets no identity, not
+    even the person's record number; audited."""
+    policy = policy_for(DnaSamplingRequest)
+    with_person = policy.can_see_person(user)
+    rows = policy.visible(user, open_dna_requests())
+    record_event("assistance.dna_request.list", actor=user, object_type="assistance.dna_request")
+    return [
+        DnaRequestRow(
+            id=row.pk,
+            person_number=row.person.number if with_person else None,
+            requested_by=row.requested_by_unit.code,
+            laboratory=row.laboratory.code,
+            status=row.status,
+            specimen_number=row.specimen_number,
+            created_at=row.created_at,
+        )
+        for row in rows
+    ]
 
 
 def clue_requests() -> QuerySet[CareVisit]:

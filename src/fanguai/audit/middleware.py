@@ -1,10 +1,8 @@
+from fanguai.core.net import client_ip
+
 from .context import acting
 
-
-def client_ip(request) -> str | None:
-    # Behind a reverse proxy, set it to overwrite REMOTE_ADDR (gunicorn --forwarded-allow-ips); never trust
-    # X-Forwarded-For from the client here.
-    return request.META.get("REMOTE_ADDR") or None
+__all__ = ["AuditContextMiddleware", "client_ip"]  # client_ip: the address behind trusted proxies only
 
 
 class AuditContextMiddleware:

@@ -4,9 +4,10 @@ from django.utils.translation import gettext_lazy as _
 
 
 class AuditEvent(models.Model):
-    """One append-only entry of the audit trail. Each event stores the hash of the one before it, so that a
-    row changed or removed in the database breaks the chain (`fanguai audit verify`). Sensitive values are
-    never stored here: only the names of the changed fields."""
+    """One append-only entry of the audit trail. Each event stores the keyed hash of the one before it, so
+    that a row changed or removed in the database breaks the chain (`fanguai audit verify`); database
+    triggers refuse UPDATE and DELETE (see `triggers`). Sensitive values are never stored here: only the
+    names of the changed fields."""
 
     class Outcome(models.TextChoices):
         SUCCESS = "success", _("Success")
@@ -19,7 +20,8 @@ class AuditEvent(models.Model):
         verbose_name=_("actor"),
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        # The database never changes an event: deleting a user leaves the id (and the user name) as it was.
+        on_delete=models.DO_NOTHING,
         related_name="+",
         db_constraint=False,
     )
@@ -42,3 +44,18 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.action} {self.object_type}#{self.object_id}"
+
+
+class PurgePermit(models.Model):
+    """While a row exists here, the database lets events with an id up to `through_id` be deleted. Only the
+    retention purge (`services.purge_expired`) inserts one, and removes it in the same transaction, so no
+    other connection ever sees it."""
+
+    through_id = models.BigIntegerField()
+
+    class Meta:
+        verbose_name = _("audit purge permit")
+        verbose_name_plural = _("audit purge permits")
+
+    def __str__(self) -> str:
+        return f"purge permit through event {self.through_id}"

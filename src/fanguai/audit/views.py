@@ -1,20 +1,23 @@
 import csv
 from datetime import datetime, time, timedelta
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import StreamingHttpResponse
-from django.shortcuts import render
+from django.http import HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fanguai.core.exports import csv_safe
 from fanguai.core.policies import policy_for
 from fanguai.core.views import forbid_unless
 
+from . import checkpoints
 from .forms import AuditFilterForm
 from .models import AuditEvent
 from .selectors import visible_events
-from .services import record_event
+from .services import export_checkpoint, record_event
 
 
 def _filtered(request):
@@ -36,7 +39,27 @@ def event_list(request):
     forbid_unless(request.user.has_role("audit_admin"))
     form, events = _filtered(request)
     page = Paginator(events, 100).get_page(request.GET.get("page"))
-    return render(request, "audit/event_list.html", {"form": form, "page": page})
+    try:
+        checkpoint, checkpoint_error = checkpoints.latest(), ""
+    except checkpoints.CheckpointError as exc:
+        checkpoint, checkpoint_error = None, str(exc)
+    context = {"form": form, "page": page, "checkpoint": checkpoint, "checkpoint_error": checkpoint_error}
+    return render(request, "audit/event_list.html", context)
+
+
+@login_required
+def checkpoint_export(request):
+    """The latest signed checkpoint (a new one when the chain has moved since), for the audit administrator
+    to keep outside the platform, e.g. on write-once media. Audited."""
+    forbid_unless(policy_for(AuditEvent).can(request.user, "export"))
+    try:
+        checkpoint = export_checkpoint(actor=request.user)
+    except checkpoints.CheckpointError as exc:
+        messages.error(request, _("No checkpoint could be exported: %(reason)s") % {"reason": exc})
+        return redirect("audit:event_list")
+    response = HttpResponse(checkpoint.to_json(), content_type="application/json")
+    response["Content-Disposition"] = f'attachment; filename="{checkpoint.file_name}"'
+    return response
 
 
 class _Echo:
@@ -67,7 +90,8 @@ def event_export(request):
         yield "\ufeff" + writer.writerow(header)
         for e in events.order_by("id").iterator(chunk_size=2000):
             yield writer.writerow(
-                [
+                csv_safe(value)
+                for value in [
                     timezone.localtime(e.created_at).isoformat(timespec="seconds"),
                     e.actor_username,
                     e.unit_code,

@@ -1,6 +1,7 @@
 """Abuse guards of the public pages, without any outside service: per-address counters in the database
 (shared by every web worker), a signed form timestamp for the minimum fill time, and a honeypot field."""
 
+import ipaddress
 import secrets
 from datetime import timedelta
 
@@ -30,8 +31,20 @@ def _limit(purpose: str) -> int:
     }[purpose]()
 
 
+def limited_address(address: str | None) -> str:
+    """What a limit counts: the client address (fanguai.core.net.client_ip, which sees through trusted
+    proxies), or for IPv6 its /64 network, which one subscriber holds whole."""
+    try:
+        parsed = ipaddress.ip_address(address or "")
+    except ValueError:
+        return "unknown"
+    if parsed.version == 6:
+        return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
+    return str(parsed)
+
+
 def _key(purpose: str, address: str | None) -> str:
-    return f"{purpose}:{blind_index('addr:' + (address or 'unknown'))[:40]}"
+    return f"{purpose}:{blind_index('addr:' + limited_address(address))[:40]}"
 
 
 def _window_start(now=None):

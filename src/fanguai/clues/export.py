@@ -6,6 +6,8 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from fanguai.core.exports import append_row
+
 
 def _sheet(workbook: Workbook, title: str, header: tuple[str, str], rows) -> None:
     sheet = workbook.create_sheet(title=title[:31])
@@ -13,7 +15,7 @@ def _sheet(workbook: Workbook, title: str, header: tuple[str, str], rows) -> Non
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append(list(row))
+        append_row(sheet, row)
     sheet.column_dimensions["A"].width = 40
     sheet.column_dimensions["B"].width = 14
 
@@ -34,7 +36,7 @@ def statistics_workbook(stats: dict) -> bytes:
         (_("Share acknowledged on time (%)"), stats["on_time_share"]),
     ]
     for label, value in rows:
-        summary.append([str(label), value if value is not None else ""])
+        append_row(summary, [str(label), value if value is not None else ""])
     summary.column_dimensions["A"].width = 40
     count = _("Clues")
     _sheet(workbook, _("By source"), (_("Source"), count), stats["by_source"])

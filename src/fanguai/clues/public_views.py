@@ -4,12 +4,14 @@ without JavaScript; they never show staff names, units or internal notes."""
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from fanguai.audit.middleware import client_ip
 from fanguai.audit.services import record_event
+from fanguai.core.middleware import before_body
+from fanguai.core.net import client_ip
 
 from . import abuse, receipts, selectors, services
 from .forms import ClaimForm, FollowUpForm, PublicMessageForm, PublicReportForm
@@ -25,6 +27,38 @@ def _limited(request, message: str):
     return render(request, "clues/public/limited.html", {"message": message}, status=429)
 
 
+def _report_limit_message() -> str:
+    return _(
+        "Too many reports were sent from your network in the last hour. Please try again later, or call 110."
+    )
+
+
+def _followup_limit_message() -> str:
+    return _("Too many wrong receipt codes were entered from your network. Please try again in an hour.")
+
+
+def _message_limit_message() -> str:
+    return _("Too many messages were sent from your network. Please try again later.")
+
+
+def _refuse_blocked(purpose: str, message, denied_action: str | None = None):
+    """A check run before anything reads the POST body (core.middleware): an address that has used up its
+    allowance gets 429 without its form or upload being parsed."""
+
+    def check(request):
+        if abuse.is_blocked(purpose, client_ip(request)):
+            if denied_action:
+                record_event(
+                    denied_action, object_type="clues.clue", outcome="denied", details={"blocked": True}
+                )
+            response = _limited(request, message())
+            add_never_cache_headers(response)
+            return response
+        return None
+
+    return check
+
+
 def _form_page(request, form, status: int = 200):
     return render(request, "clues/public/report_form.html", {"form": form}, status=status)
 
@@ -38,6 +72,7 @@ def _fresh(form: PublicReportForm) -> PublicReportForm:
     return fresh
 
 
+@before_body(_refuse_blocked(abuse.REPORT, _report_limit_message))
 @never_cache
 @require_http_methods(["GET", "POST"])
 def report(request):
@@ -45,12 +80,7 @@ def report(request):
         return _form_page(request, PublicReportForm(initial={"started": abuse.new_form_token()}))
     address = client_ip(request)
     if not abuse.hit(abuse.REPORT, address):
-        return _limited(
-            request,
-            _(
-                "Too many reports were sent from your network in the last hour. Please try again later, or call 110."
-            ),
-        )
+        return _limited(request, _report_limit_message())
     form = PublicReportForm(request.POST, request.FILES)
     if request.POST.get("website"):
         record_event("clue.public_honeypot", object_type="clues.clue", outcome="denied")
@@ -92,6 +122,7 @@ def report(request):
     )
 
 
+@before_body(_refuse_blocked(abuse.FOLLOWUP_FAILURE, _followup_limit_message, "clue.receipt_check"))
 @never_cache
 @require_http_methods(["GET", "POST"])
 def follow_up(request):
@@ -102,12 +133,7 @@ def follow_up(request):
             record_event(
                 "clue.receipt_check", object_type="clues.clue", outcome="denied", details={"blocked": True}
             )
-            return _limited(
-                request,
-                _(
-                    "Too many wrong receipt codes were entered from your network. Please try again in an hour."
-                ),
-            )
+            return _limited(request, _followup_limit_message())
         clue = selectors.find_by_receipt(form.cleaned_data["code"])
         if clue is None:
             abuse.hit(abuse.FOLLOWUP_FAILURE, address)
@@ -144,13 +170,14 @@ def follow_up_detail(request):
     )
 
 
+@before_body(_refuse_blocked(abuse.MESSAGE, _message_limit_message))
 @require_POST
 def follow_up_message(request):
     clue = _session_clue(request)
     if clue is None:
         return redirect("public_report:follow_up")
     if not abuse.hit(abuse.MESSAGE, client_ip(request)):
-        return _limited(request, _("Too many messages were sent from your network. Please try again later."))
+        return _limited(request, _message_limit_message())
     form = PublicMessageForm(request.POST, request.FILES)
     if form.is_valid():
         try:

@@ -117,7 +117,7 @@ def clue_detail(request, pk: int):
             "duplicates": selectors.possible_duplicates(user, clue) if can["triage"] and clue.is_open else [],
             "attachments": files_for(user, clue),
             "attachment_form": AttachmentForm(),
-            "deadlines": [d for t in clue.transfers.all() for d in deadlines_of(t)],
+            "deadlines": [d for t in clue.transfers.all() for d in deadlines_of(t, user)],
             "triage_form": TriageForm(initial={"priority": clue.priority, "category": clue.category}),
             "transfer_form": transfer_form,
             "outcome_form": OutcomeForm(),

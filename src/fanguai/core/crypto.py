@@ -31,12 +31,23 @@ def _key_file() -> Path:
     return Path(settings.ENCRYPTION_KEY_FILE)
 
 
+def missing_key_message(path: Path) -> str:
+    return (
+        f"the encryption key file {path} is missing but the database or the private files hold encrypted "
+        "data: restore the key file from its separate backup (`fanguai keys import FILE`) or set "
+        "FANGUAI_ENCRYPTION_KEYS. A new key would make that data unreadable, so none was created."
+    )
+
+
 def read_key_file() -> tuple[list[str], str]:
-    """Return (encryption keys, blind-index key) from the key file, creating it for the embedded default."""
+    """Return (encryption keys, blind-index key) from the key file. The embedded default creates the file on
+    first use, but only while nothing is encrypted yet: a lost key file is never silently replaced."""
     path = _key_file()
     if not path.exists():
         if getattr(settings, "PRODUCTION", False):
             raise ImproperlyConfigured(f"encryption key file {path} is missing")
+        if encrypted_data_exists():
+            raise ImproperlyConfigured(missing_key_message(path))
         write_key_file(
             [Fernet.generate_key().decode()], base64.urlsafe_b64encode(os.urandom(32)).decode(), replace=False
         )
@@ -59,7 +70,7 @@ def write_key_file(keys: list[str], index_key: str, *, replace: bool = True) -> 
     path.parent.mkdir(parents=True, exist_ok=True)
     text = "# fanguai encryption keys: the first key encrypts, all keys decrypt. Keep this file secret.\n"
     text += "".join(f"{k}\n" for k in keys) + f"{INDEX_PREFIX}{index_key}\n"
-    descriptor, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=".keys-")
+    descriptor, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=".keys-")  # mode 0600
     with os.fdopen(descriptor, "w") as handle:
         handle.write(text)
     tmp = Path(tmp_name)
@@ -109,13 +120,38 @@ def rotate_token(token: str) -> str:
     return _fernet().rotate(token.encode()).decode()
 
 
-def is_current(token: str) -> bool:
+def is_current(token: str | bytes) -> bool:
     """Whether a token was made with the primary key (Fernet tokens are not labelled; try the primary)."""
     try:
-        Fernet(_keys()[0][0].encode()).decrypt(token.encode())
+        Fernet(_keys()[0][0].encode()).decrypt(token.encode() if isinstance(token, str) else token)
         return True
     except InvalidToken:
         return False
+
+
+# Files are encrypted whole with the same key ring. A Fernet token is base64 of the version byte 0x80 and a
+# big-endian timestamp whose high bytes are zero until 2106, so it always starts with this prefix; no upload
+# type the platform accepts (images, PDF) does, which tells a legacy plaintext file from an encrypted one.
+TOKEN_PREFIX = b"gAAAAA"
+
+
+def is_token(data: bytes) -> bool:
+    return data.startswith(TOKEN_PREFIX)
+
+
+def encrypt_bytes(data: bytes) -> bytes:
+    return _fernet().encrypt(data)
+
+
+def decrypt_bytes(token: bytes) -> bytes:
+    try:
+        return _fernet().decrypt(token)
+    except InvalidToken:
+        raise DecryptionError("a stored file could not be decrypted with the configured keys") from None
+
+
+def rotate_bytes(token: bytes) -> bytes:
+    return _fernet().rotate(token)
 
 
 def normalise_for_index(value: str) -> str:
@@ -157,3 +193,52 @@ def encrypted_fields() -> list[tuple[type[models.Model], list[str]]]:
         if names:
             found.append((model, names))
     return found
+
+
+def sample_encrypted_value() -> str | None:
+    """One stored encrypted field value, read raw (without decrypting), or None on an empty database."""
+    from django.db import connection
+
+    tables = set(connection.introspection.table_names())
+    for model, names in encrypted_fields():
+        table = model._meta.db_table
+        if table not in tables:
+            continue
+        quote = connection.ops.quote_name
+        for name in names:
+            column = quote(model._meta.get_field(name).column)
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT {column} FROM {quote(table)} WHERE {column} IS NOT NULL AND {column} <> '' "  # noqa: S608
+                    "LIMIT 1"
+                )
+                row = cursor.fetchone()
+            if row:
+                return row[0]
+    return None
+
+
+def private_file_store():
+    """The private file storage when it encrypts (files.storage.EncryptedFileSystemStorage), else None."""
+    from django.core.files.storage import InvalidStorageError, storages
+
+    try:
+        storage = storages["private"]
+    except InvalidStorageError:
+        return None
+    return storage if hasattr(storage, "reencrypt") else None
+
+
+def sample_encrypted_file() -> bytes | None:
+    """The raw bytes of one encrypted stored file, or None when no file is encrypted."""
+    store = private_file_store()
+    if store is None:
+        return None
+    for name in store.stored_names():
+        if store.is_encrypted(name):
+            return store.read_raw(name)
+    return None
+
+
+def encrypted_data_exists() -> bool:
+    return sample_encrypted_value() is not None or sample_encrypted_file() is not None

@@ -4,6 +4,7 @@ retire a key no value uses any more. Procedure without downtime (several web pro
 `keys rotate`, then `keys retire` the old key."""
 
 import hashlib
+from typing import NamedTuple
 
 from cryptography.fernet import Fernet
 from django.conf import settings
@@ -53,9 +54,14 @@ def promote_key(key_fingerprint: str) -> None:
     record_event("keys.promote", object_type="core.key", object_id=key_fingerprint)
 
 
-def rotate_all(batch_size: int = 500) -> int:
-    """Re-encrypt every encrypted value under the primary key; rows are rewritten in small transactions so
-    the application keeps running. Returns the number of rows rewritten."""
+class Rotation(NamedTuple):
+    rows: int
+    files: int
+
+
+def rotate_all(batch_size: int = 500) -> Rotation:
+    """Re-encrypt every encrypted value and every stored file under the primary key; rows are rewritten in
+    small transactions so the application keeps running. Returns how many rows and files were rewritten."""
     rewritten = 0
     for model, names in crypto.encrypted_fields():
         pks = list(model._default_manager.values_list("pk", flat=True).order_by("pk"))
@@ -67,13 +73,23 @@ def rotate_all(batch_size: int = 500) -> int:
                     pk = row.pop("pk")
                     model._default_manager.filter(pk=pk).update(**row)
                     rewritten += 1
+    files = rotate_files()
     record_event(
         "keys.rotate",
         object_type="core.key",
         object_id=fingerprint(crypto._keys()[0][0]),
-        details={"rows": rewritten},
+        details={"rows": rewritten, "files": files},
     )
-    return rewritten
+    return Rotation(rewritten, files)
+
+
+def rotate_files() -> int:
+    """Put every stored file under the primary key, encrypting legacy plaintext files too; each file is
+    replaced atomically, so downloads keep working during the rotation. Returns the number rewritten."""
+    store = crypto.private_file_store()
+    if store is None:
+        return 0
+    return sum(1 for name in list(store.stored_names()) if store.reencrypt(name))
 
 
 def retire_key(key_fingerprint: str) -> None:
@@ -96,5 +112,22 @@ def retire_key(key_fingerprint: str) -> None:
                 for token in values:
                     if token and not crypto.is_current(token):
                         raise ValueError("some values are not yet under the primary key: run `keys rotate`")
+    store = crypto.private_file_store()
+    if store is not None and any(store.needs_rewrite(name) for name in store.stored_names()):
+        raise ValueError("some stored files are not yet under the primary key: run `keys rotate`")
     _save(remaining, index_key)
     record_event("keys.retire", object_type="core.key", object_id=key_fingerprint)
+
+
+def record_key_transfer(action: str, names: list[str]) -> None:
+    """Audit a key export or import once the database is set up (an import into a fresh instance comes
+    before its database is restored, and must not start an audit trail of its own)."""
+    from django.db import connection
+
+    from fanguai.audit.models import AuditEvent
+
+    if AuditEvent._meta.db_table not in connection.introspection.table_names():
+        return
+    if not AuditEvent.objects.exists():
+        return
+    record_event(action, object_type="core.key", details={"files": names})

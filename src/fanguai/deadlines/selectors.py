@@ -55,16 +55,15 @@ def deadlines_for_unit(user, state: str = "open", unit=None) -> QuerySet[Deadlin
     return visible_deadlines(user, state=state, unit=unit)
 
 
-def deadlines_of(target: models.Model, user=None) -> QuerySet[Deadline]:
-    """Every deadline of one object, newest first. Without a user the caller must already have checked that
-    the object may be viewed (its detail page); with one, the Deadline policy filters too."""
+def deadlines_of(target: models.Model, user) -> QuerySet[Deadline]:
+    """The deadlines of one object that the user may see, newest first. A record page lists only these:
+    seeing a record does not show the deadlines addressed to other units (the Deadline policy decides,
+    e.g. the city office sees them all)."""
     rows = Deadline.objects.filter(
         content_type=ContentType.objects.get_for_model(target, for_concrete_model=True),
         object_id=str(target.pk),
     ).select_related("responsible_unit")
-    if user is not None:
-        rows = policy_for(Deadline).visible(user, rows)
-    return rows.order_by("-due_at", "-id")
+    return policy_for(Deadline).visible(user, rows).order_by("-due_at", "-id")
 
 
 def unit_summary(user) -> dict[str, int]:

@@ -18,6 +18,7 @@ class DnaConfig(AppConfig):
         from .services import SAMPLING_DEADLINE
 
         add_scope(policies.sampled_persons_scope)
+        add_scope(policies.reunion_persons_scope)
         register_kind(
             SAMPLING_DEADLINE,
             label=_("Collect a requested DNA sample"),

@@ -183,5 +183,19 @@ def sampled_persons_scope(user) -> Q | None:
     return Q(pk__in=SamplingRequest.objects.filter(collecting_unit=user.unit).values("person_id"))
 
 
+def reunion_persons_scope(user) -> Q | None:
+    """A person scope (people.policies.add_scope): a confirmed match releases the identities to the case
+    officers of the two units that collected its samples (the family side and the found side)."""
+    if not is_case_officer(user):
+        return None
+    reunions = Reunion.objects.filter(Q(family_unit=user.unit) | Q(found_unit=user.unit))
+    return (
+        Q(pk__in=reunions.values("found_person_id"))
+        | Q(pk__in=reunions.values("family_person_id"))
+        | Q(pk__in=reunions.filter(partner_person__isnull=False).values("partner_person_id"))
+        | Q(pk__in=reunions.filter(missing_person__isnull=False).values("missing_person_id"))
+    )
+
+
 def can_see_statistics(user) -> bool:
     return _active(user) and user.role in STATISTICS_ROLES

@@ -6,13 +6,14 @@ import io
 import json
 from collections import Counter
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import ExtractYear
 
 from fanguai.audit.services import record_event
 from fanguai.core.policies import policy_for
 from fanguai.kinship import default_frequencies
 from fanguai.people.models import Person
+from fanguai.people.selectors import visible_people
 
 from .models import (
     FAMILY_SIDE,
@@ -83,8 +84,14 @@ def case_sample(user, pk: int) -> SpecimenLink:
     return link
 
 
-def person_of(link: SpecimenLink) -> Person | None:
-    return Person.objects.filter(pk=link.person_id).first()
+def person_of(user, link: SpecimenLink) -> Person | None:
+    """The donor of a sample, if the people policy lets the user see that person (None otherwise)."""
+    return visible_people(user).filter(pk=link.person_id).first()
+
+
+def persons_by_id(user, ids) -> dict[int, Person]:
+    """The persons among `ids` that the people policy lets the user see, by id (the others are absent)."""
+    return {person.pk: person for person in visible_people(user).filter(pk__in=list(ids))}
 
 
 def samples_of_person(user, person: Person) -> QuerySet[SpecimenLink]:
@@ -123,8 +130,12 @@ def reunion_for_view(user, pk: int) -> Reunion:
 
 
 def sampling_queue(user, *, status: str = SamplingRequest.Status.OPEN) -> QuerySet[SamplingRequest]:
-    rows = policy_for(SamplingRequest).visible(
-        user, SamplingRequest.objects.select_related("person", "requesting_unit", "collecting_unit")
+    """The sampling requests the user may see; `person_visible` says whether the people policy lets the user
+    see the person to be sampled (a request of the county may concern a person the user may not see)."""
+    rows = (
+        policy_for(SamplingRequest)
+        .visible(user, SamplingRequest.objects.select_related("person", "requesting_unit", "collecting_unit"))
+        .annotate(person_visible=Exists(visible_people(user).filter(pk=OuterRef("person_id"))))
     )
     return rows.filter(status=status) if status else rows
 

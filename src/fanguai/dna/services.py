@@ -678,11 +678,22 @@ def reveal_reunion(*, actor, reunion: Reunion) -> dict:
     """Show the persons behind a confirmed match: an explicit action, audited each time."""
     _deny_unless(policy_for(Reunion).can(actor, "reveal", reunion))
     record_event("dna.reunion.reveal", actor=actor, object_type="dna.reunion", object_id=reunion.pk)
+    # Every person goes through the people policy: the case officers of the two sides of the match see
+    # them all (policies.reunion_persons_scope); another unit of the county sees only its own.
+    ids = {
+        "found": reunion.found_person_id,
+        "family": reunion.family_person_id,
+        "partner": reunion.partner_person_id,
+        "missing": reunion.missing_person_id,
+    }
+    visible = {
+        person.pk: person
+        for person in policy_for(Person).visible(
+            actor, Person.objects.filter(pk__in=[pk for pk in ids.values() if pk])
+        )
+    }
     return {
-        "found": reunion.found_person,
-        "family": reunion.family_person,
-        "partner": reunion.partner_person,
-        "missing": reunion.missing_person,
+        **{role: visible.get(pk) for role, pk in ids.items()},
         "report": reunion.missing_report_ref,
     }
 

@@ -279,7 +279,7 @@ def sample_list(request):
     forbid_unless(is_case_officer(request.user))
     links = selectors.case_samples(request.user, category=request.GET.get("category", ""))
     page = _page(request, links)
-    people = {p.pk: p for p in Person.objects.filter(pk__in=[link.person_id for link in page.object_list])}
+    people = selectors.persons_by_id(request.user, [link.person_id for link in page.object_list])
     for link in page.object_list:
         link.person = people.get(link.person_id)
     return render(
@@ -313,8 +313,10 @@ def sample_create(request):
         missing = partner = None
         problems = []
         if missing_number:
-            missing = Person.objects.filter(number=missing_number).first()
-            if missing is None or not policy_for(Person).can_view(request.user, missing):
+            missing = (
+                policy_for(Person).visible(request.user, Person.objects.filter(number=missing_number)).first()
+            )
+            if missing is None:
                 problems.append(_("No visible person has the record number %(n)s.") % {"n": missing_number})
         if partner_number:
             partner = selectors.visible_specimens(request.user, number=partner_number).first()
@@ -354,7 +356,7 @@ def sample_detail(request, pk: int):
         {
             "link": link,
             "specimen": specimen,
-            "person": selectors.person_of(link),
+            "person": selectors.person_of(request.user, link),
             "typed": Profile.objects.filter(specimen=specimen).exists(),
             "custody": specimen.custody.select_related("unit"),
             "custody_form": CustodyForm(kinds=services.CASE_EVENTS)

@@ -7,6 +7,7 @@ class FilesConfig(AppConfig):
     verbose_name = _("Private files")
 
     def ready(self) -> None:
+        from fanguai.core import checks  # noqa: F401  registers the key check (it samples stored files too)
         from fanguai.core.periodic import add_periodic
 
         from . import policies  # noqa: F401  registers the StoredFile policy

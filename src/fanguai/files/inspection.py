@@ -91,6 +91,24 @@ def inspect_upload(upload: UploadedFile) -> InspectedUpload:
     return InspectedUpload(name=clean_name(upload.name or ""), content_type=kind.mime, data=data)
 
 
+def too_many_pixels_message(limit: int) -> str:
+    return _(
+        "The picture is too large: at most %(megapixels)s megapixels (width × height) are accepted. "
+        "Please send a smaller picture."
+    ) % {"megapixels": f"{limit / 1_000_000:g}"}
+
+
+def check_image_pixels(image: Image.Image) -> None:
+    """Refuse a picture whose decoded pixels (all frames together) exceed MAX_IMAGE_PIXELS, from its header
+    alone: a few hundred kilobytes of PNG can claim 90 megapixels and cost a worker seconds and a gigabyte."""
+    limit = settings.MAX_IMAGE_PIXELS
+    width, height = image.size
+    if width * height > limit:
+        raise _fail(too_many_pixels_message(limit))
+    if width * height * getattr(image, "n_frames", 1) > limit:
+        raise _fail(too_many_pixels_message(limit))
+
+
 def strip_image_metadata(data: bytes, image_format: str) -> bytes:
     """Re-encode the picture without EXIF, XMP, comments or text chunks (GPS position, camera, owner).
 
@@ -99,9 +117,10 @@ def strip_image_metadata(data: bytes, image_format: str) -> bytes:
     """
     try:
         with Image.open(io.BytesIO(data)) as image:
-            image.load()
             if image.format != image_format:
                 raise _fail(wrong_type_message())
+            check_image_pixels(image)  # before anything is decoded
+            image.load()
             animated = getattr(image, "n_frames", 1) > 1
             kept = {k: image.info[k] for k in _SAFE_IMAGE_INFO if k in image.info}
             out = io.BytesIO()
@@ -122,5 +141,7 @@ def strip_image_metadata(data: bytes, image_format: str) -> bytes:
             return out.getvalue()
     except ValidationFailed:
         raise
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
+    except Image.DecompressionBombError as exc:  # Pillow's own, larger limit, met while opening
+        raise _fail(too_many_pixels_message(settings.MAX_IMAGE_PIXELS)) from exc
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
         raise _fail(_("The image could not be read.")) from exc

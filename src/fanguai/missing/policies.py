@@ -130,6 +130,11 @@ class BloodSampleRequestPolicy(Policy):
             return queryset.filter(Q(requesting_unit_id=user.unit_id) | Q(person__county=user.county))
         return queryset.none()
 
+    def can_see_donor(self, user) -> bool:
+        """The DNA laboratory takes a request over by its own specimen reference: it never sees the
+        donor's person record (identities and specimens are kept apart)."""
+        return _active(user) and user.role != Role.DNA_ANALYST
+
     def can_hand_over(self, user, obj: BloodSampleRequest) -> bool:
         return (
             _active(user) and user.role == Role.DNA_ANALYST and obj.status == BloodSampleRequest.Status.OPEN

@@ -519,6 +519,7 @@ def sample_list(request):
         {
             "rows": rows[:200],
             "can_hand_over": request.user.has_role(Role.DNA_ANALYST),
+            "show_donor": policy_for(BloodSampleRequest).can_see_donor(request.user),
             "form": HandOverForm(),
         },
     )

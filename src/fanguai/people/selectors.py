@@ -51,10 +51,12 @@ def possible_duplicates(user, person: Person) -> QuerySet[Person]:
     return visible_people(user).filter(conditions).exclude(pk=person.pk)
 
 
-def history(person: Person) -> QuerySet[AuditEvent]:
-    """The changes to a record (who, when, which fields), for a user already allowed to see the record."""
+def history(user, person: Person) -> QuerySet[AuditEvent]:
+    """The changes to a record (who, when, which fields): part of the audit trail, so the audit policy
+    decides (the audit administrator only); everyone else gets nothing."""
     return (
-        AuditEvent.objects.filter(object_type="people.person", object_id=str(person.pk))
+        policy_for(AuditEvent)
+        .visible(user, AuditEvent.objects.filter(object_type="people.person", object_id=str(person.pk)))
         .exclude(action="person.view")
         .order_by("-id")
     )

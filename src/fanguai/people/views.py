@@ -70,10 +70,10 @@ def person_detail(request, pk: int):
             "can_change": policy.can(request.user, "change", person),
             "can_merge": policy.can(request.user, "merge", person),
             "duplicates": selectors.possible_duplicates(request.user, person)[:10],
-            "history": selectors.history(person)[:50],
+            "history": selectors.history(request.user, person)[:50],
             "attachments": files_for(request.user, person),
             "attachment_form": AttachmentForm(),
-            "deadlines": deadlines_of(person),
+            "deadlines": deadlines_of(person, request.user),
             "related": related_records(request.user, person),
         },
     )

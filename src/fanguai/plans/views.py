@@ -191,7 +191,7 @@ def workplan_detail(request, pk: int):
             "can_change": policy.can(request.user, "change", work_plan),
             "can_review": policy.can(request.user, "review", work_plan),
             "review_form": ReviewForm(),
-            "deadlines": deadlines_of(work_plan),
+            "deadlines": deadlines_of(work_plan, request.user),
             "now": timezone.now(),
         },
     )

@@ -3,16 +3,19 @@ register entries carry record numbers, never names; a referral shows the person 
 for the caller's unit allows."""
 
 from datetime import date, datetime
+from typing import Annotated
 
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 from ninja.errors import HttpError
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
-from fanguai.accounts.roles import Role
 from fanguai.assistance import selectors
-from fanguai.assistance.models import AssistanceCase, CareRegistration, Referral
+from fanguai.assistance.models import AssistanceCase, CareRegistration, DnaSamplingRequest, Referral
 from fanguai.audit.services import record_event
 from fanguai.core.policies import policy_for
+
+from ..pagination import Pagination
+from ..schemas import RecordId, Text, Year
 
 router = Router(tags=["assistance"])
 
@@ -22,7 +25,7 @@ def _allow(allowed: bool) -> None:
         raise HttpError(403, "Your role does not allow this.")
 
 
-class CaseOut(Schema):
+class AssistanceCaseOut(Schema):
     id: int
     number: str
     person_number: str
@@ -155,29 +158,19 @@ class IndicatorOut(Schema):
 
 class DnaRequestOut(Schema):
     id: int
-    person_number: str
+    # The person's record number, for the city office only: the DNA laboratory sees no identity (the field
+    # is left out of its answer).
+    person_number: str | None = None
     requested_by: str
     laboratory: str
     status: str
     specimen_number: str
     created_at: datetime
 
-    @staticmethod
-    def resolve_person_number(obj) -> str:
-        return obj.person.number
 
-    @staticmethod
-    def resolve_requested_by(obj) -> str:
-        return obj.requested_by_unit.code
-
-    @staticmethod
-    def resolve_laboratory(obj) -> str:
-        return obj.laboratory.code
-
-
-@router.get("/cases", response=list[CaseOut])
-@paginate(PageNumberPagination, page_size=50)
-def list_cases(request, status: str = ""):
+@router.get("/cases", response=list[AssistanceCaseOut])
+@paginate(Pagination)
+def list_cases(request, status: Text = ""):
     _allow(policy_for(AssistanceCase).can(request.auth, "list"))
     record_event(
         "assistance.case.list", actor=request.auth, object_type="assistance.case", details={"api": True}
@@ -185,14 +178,14 @@ def list_cases(request, status: str = ""):
     return selectors.visible_cases(request.auth, status=status)
 
 
-@router.get("/cases/{case_id}", response=CaseOut)
-def get_case(request, case_id: int):
+@router.get("/cases/{case_id}", response=AssistanceCaseOut)
+def get_case(request, case_id: RecordId):
     return selectors.case_for_view(request.auth, case_id)
 
 
 @router.get("/referrals", response=list[ReferralOut])
-@paginate(PageNumberPagination, page_size=50)
-def list_referrals(request, box: str = "", status: str = "", service: str = ""):
+@paginate(Pagination)
+def list_referrals(request, box: Text = "", status: Text = "", service: Text = ""):
     _allow(policy_for(Referral).can(request.auth, "list"))
     record_event(
         "assistance.referral.list",
@@ -206,7 +199,7 @@ def list_referrals(request, box: str = "", status: str = "", service: str = ""):
 
 
 @router.get("/referrals/{referral_id}", response=ReferralDetailOut)
-def get_referral(request, referral_id: int):
+def get_referral(request, referral_id: RecordId):
     referral = selectors.referral_for_view(request.auth, referral_id)
     shared = selectors.shared_view(request.auth, referral)
     referral.shared_person = [
@@ -216,8 +209,8 @@ def get_referral(request, referral_id: int):
 
 
 @router.get("/register", response=list[RegistrationOut])
-@paginate(PageNumberPagination, page_size=50)
-def list_register(request, county: str = "", risk_level: str = "", category: str = ""):
+@paginate(Pagination)
+def list_register(request, county: Text = "", risk_level: Text = "", category: Text = ""):
     _allow(policy_for(CareRegistration).can(request.auth, "list"))
     record_event(
         "assistance.registration.list",
@@ -231,20 +224,21 @@ def list_register(request, county: str = "", risk_level: str = "", category: str
 
 
 @router.get("/indicators", response=list[IndicatorOut])
-def get_indicators(request, year: int | None = None, days: int = selectors.SCHOOL_WITHIN_DAYS):
+def get_indicators(
+    request,
+    year: Year | None = None,
+    days: Annotated[int, Query(ge=1, le=365, description="Back in school within so many days.")] = (
+        selectors.SCHOOL_WITHIN_DAYS
+    ),
+):
     rows = selectors.indicators(request.auth, year=year or date.today().year, school_within_days=days)  # noqa: DTZ011
     _allow(rows is not None)
     return [{**row.__dict__, "area": row.label, "on_time_rate": row.on_time_rate} for row in rows]
 
 
-@router.get("/dna-requests", response=list[DnaRequestOut])
+@router.get("/dna-requests", response=list[DnaRequestOut], exclude_none=True)
 def list_dna_requests(request):
-    """For the DNA laboratory: open sampling requests of persons of unknown identity (no identity data)."""
-    user = request.auth
-    office = user.role == Role.OFFICE_STAFF and user.is_city_level
-    _allow(office or user.role == Role.DNA_ANALYST)
-    rows = selectors.open_dna_requests()
-    if not office:
-        rows = rows.filter(laboratory_id=user.unit_id)
-    record_event("assistance.dna_request.list", actor=user, object_type="assistance.dna_request")
-    return list(rows)
+    """For the DNA laboratory: open sampling requests of persons of unknown identity, by request and specimen
+    number only (the city office also sees the person's record number)."""
+    _allow(policy_for(DnaSamplingRequest).can(request.auth, "list"))
+    return selectors.visible_dna_requests(request.auth)

@@ -4,11 +4,14 @@ from datetime import date, datetime
 
 from ninja import Router, Schema
 from ninja.errors import HttpError
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from fanguai.audit.services import record_event
 from fanguai.cases import selectors
 from fanguai.core.policies import policy_for
+
+from ..pagination import Pagination
+from ..schemas import RecordId, Text, Year
 
 router = Router(tags=["cases"])
 
@@ -82,14 +85,14 @@ class ClearanceOut(Schema):
 
 
 @router.get("", response=list[CaseOut])
-@paginate(PageNumberPagination, page_size=50)
-def list_cases(request, status: str = "", kind: str = "", q: str = ""):
+@paginate(Pagination)
+def list_cases(request, status: Text = "", kind: Text = "", q: Text = ""):
     """Cases the caller may see."""
     return selectors.visible_cases(request.auth, status=status, kind=kind, query=q)
 
 
 @router.get("/clearance", response=list[ClearanceOut])
-def clearance(request, year: int):
+def clearance(request, year: Year):
     """Clearance rate (发一破一) per county for the cases filed in a year."""
     from fanguai.cases.models import Case
 
@@ -102,5 +105,5 @@ def clearance(request, year: int):
 
 
 @router.get("/{case_id}", response=CaseDetailOut)
-def get_case(request, case_id: int):
+def get_case(request, case_id: RecordId):
     return selectors.case_for_view(request.auth, case_id)

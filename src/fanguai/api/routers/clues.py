@@ -5,11 +5,14 @@ from datetime import datetime
 
 from ninja import Router, Schema
 from ninja.errors import HttpError
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from fanguai.audit.services import record_event
 from fanguai.clues import selectors
 from fanguai.clues.policies import can_view_statistics
+
+from ..pagination import Pagination
+from ..schemas import RecordId, Text, Year
 
 router = Router(tags=["clues"])
 
@@ -96,8 +99,8 @@ class ClueStatisticsOut(Schema):
 
 
 @router.get("", response=list[ClueOut])
-@paginate(PageNumberPagination, page_size=50)
-def list_clues(request, status: str = "", category: str = "", source: str = "", county: str = ""):
+@paginate(Pagination)
+def list_clues(request, status: Text = "", category: Text = "", source: Text = "", county: Text = ""):
     """Clues the caller may see, newest first."""
     record_event("clue.list", actor=request.auth, object_type="clues.clue", details={"api": True})
     return selectors.visible_clues(
@@ -106,7 +109,7 @@ def list_clues(request, status: str = "", category: str = "", source: str = "", 
 
 
 @router.get("/statistics", response=ClueStatisticsOut)
-def clue_statistics(request, year: int | None = None):
+def clue_statistics(request, year: Year | None = None):
     """Counts by source, category, county, month and status; time to acknowledge and the share on time."""
     if not can_view_statistics(request.auth):
         raise HttpError(403, "Your role does not allow this.")
@@ -117,5 +120,5 @@ def clue_statistics(request, year: int | None = None):
 
 
 @router.get("/{clue_id}", response=ClueDetailOut)
-def get_clue(request, clue_id: int):
+def get_clue(request, clue_id: RecordId):
     return selectors.clue_for_view(request.auth, clue_id)

@@ -5,11 +5,14 @@ from datetime import date
 
 from django.http import Http404
 from ninja import Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from fanguai.audit.services import record_event
 from fanguai.dna import selectors
 from fanguai.dna.policies import can_see_statistics, is_analyst
+
+from ..pagination import Pagination
+from ..schemas import Code, Text
 
 router = Router(tags=["dna"])
 
@@ -76,14 +79,14 @@ class StatisticsOut(Schema):
 
 
 @router.get("/specimens", response=list[SpecimenOut])
-@paginate(PageNumberPagination, page_size=50)
-def list_specimens(request, category: str = "", status: str = ""):
+@paginate(Pagination)
+def list_specimens(request, category: Text = "", status: Text = ""):
     """Specimens the caller may see, by number (the laboratory: all; case officers: their own)."""
     return selectors.visible_specimens(request.auth, category=category, status=status)
 
 
 @router.get("/specimens/{number}/profile", response=ProfileOut)
-def get_profile(request, number: str):
+def get_profile(request, number: Code):
     """The genotypes of one specimen: DNA analysts only (audited)."""
     if not is_analyst(request.auth):
         raise Http404
@@ -102,8 +105,8 @@ def get_profile(request, number: str):
 
 
 @router.get("/candidates", response=list[CandidateOut])
-@paginate(PageNumberPagination, page_size=50)
-def list_candidates(request, kind: str = "", status: str = ""):
+@paginate(Pagination)
+def list_candidates(request, kind: Text = "", status: Text = ""):
     """Matches, leads and exclusions: DNA analysts only."""
     record_event("dna.candidate.list", actor=request.auth, object_type="dna.candidate", details={"api": True})
     return selectors.candidates(request.auth, kind=kind, status=status)

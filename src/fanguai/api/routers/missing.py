@@ -4,10 +4,13 @@ The public reads alerts from /alerts/ (page, Atom feed and CAP documents), not f
 from datetime import datetime
 
 from ninja import Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from fanguai.audit.services import record_event
 from fanguai.missing import selectors
+
+from ..pagination import Pagination
+from ..schemas import RecordId, Text
 
 router = Router(tags=["missing"])
 
@@ -101,8 +104,8 @@ class AlertOut(Schema):
 
 
 @router.get("/reports", response=list[ReportOut])
-@paginate(PageNumberPagination, page_size=50)
-def list_reports(request, status: str = "", q: str = ""):
+@paginate(Pagination)
+def list_reports(request, status: Text = "", q: Text = ""):
     """Missing-person reports the caller may see."""
     record_event(
         "missing_report.list", actor=request.auth, object_type="missing.report", details={"api": True}
@@ -111,17 +114,17 @@ def list_reports(request, status: str = "", q: str = ""):
 
 
 @router.get("/reports/{report_id}", response=ReportDetailOut)
-def get_report(request, report_id: int):
+def get_report(request, report_id: RecordId):
     return selectors.report_for_view(request.auth, report_id)
 
 
 @router.get("/alerts", response=list[AlertOut])
-@paginate(PageNumberPagination, page_size=50)
-def list_alerts(request, status: str = ""):
+@paginate(Pagination)
+def list_alerts(request, status: Text = ""):
     """Alerts the caller may see, with their CAP messages."""
     return selectors.visible_alerts(request.auth, status=status)
 
 
 @router.get("/alerts/{alert_id}", response=AlertOut)
-def get_alert(request, alert_id: int):
+def get_alert(request, alert_id: RecordId):
     return selectors.alert_for_view(request.auth, alert_id)

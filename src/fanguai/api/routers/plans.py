@@ -4,10 +4,13 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from ninja import Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from fanguai.plans import selectors
 from fanguai.plans.loader import export_plan
+
+from ..pagination import Pagination
+from ..schemas import Code, RecordId, Text, Year
 
 router = Router(tags=["plan"])
 
@@ -127,28 +130,28 @@ def list_plans(request):
 
 
 @router.get("/plans/{code}", response=PlanTreeOut)
-def get_plan(request, code: str):
+def get_plan(request, code: Code):
     """The plan as a tree: the same content as `fanguai plan export --format json`."""
     return export_plan(selectors.plan_for_view(request.auth, code))
 
 
 @router.get("/work-plans", response=list[WorkPlanOut])
-@paginate(PageNumberPagination, page_size=50)
-def list_work_plans(request, year: int | None = None, status: str = "", q: str = ""):
+@paginate(Pagination)
+def list_work_plans(request, year: Year | None = None, status: Text = "", q: Text = ""):
     return selectors.visible_work_plans(request.auth, year=year, status=status, query=q)
 
 
 @router.get("/work-plans/{work_plan_id}", response=WorkPlanDetailOut)
-def get_work_plan(request, work_plan_id: int):
+def get_work_plan(request, work_plan_id: RecordId):
     return selectors.work_plan_for_view(request.auth, work_plan_id)
 
 
 @router.get("/reports", response=list[ProgressReportOut])
-@paginate(PageNumberPagination, page_size=50)
-def list_reports(request, year: int | None = None, status: str = "", q: str = ""):
+@paginate(Pagination)
+def list_reports(request, year: Year | None = None, status: Text = "", q: Text = ""):
     return selectors.visible_reports(request.auth, year=year, status=status, query=q)
 
 
 @router.get("/reports/{report_id}", response=ProgressReportOut)
-def get_report(request, report_id: int):
+def get_report(request, report_id: RecordId):
     return selectors.report_for_view(request.auth, report_id)

@@ -3,9 +3,12 @@
 from datetime import date, datetime
 
 from ninja import Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from fanguai.supervision import selectors
+
+from ..pagination import Pagination
+from ..schemas import RecordId, Text
 
 router = Router(tags=["supervision"])
 
@@ -16,7 +19,7 @@ class WarningOut(Schema):
     created_at: datetime
 
 
-class ProgressReportOut(Schema):
+class ListingReportOut(Schema):
     text: str
     unit: str
     created_at: datetime
@@ -53,7 +56,7 @@ class ListingDetailOut(ListingOut):
     problem: str
     requirements: str
     warnings: list[WarningOut]
-    reports: list[ProgressReportOut]
+    reports: list[ListingReportOut]
 
     @staticmethod
     def resolve_warnings(obj) -> list:
@@ -123,15 +126,15 @@ class InspectionDetailOut(InspectionOut):
 
 
 @router.get("/listings", response=list[ListingOut])
-@paginate(PageNumberPagination, page_size=50)
-def list_listings(request, status: str = "", level: str = "", county: str = "", q: str = ""):
+@paginate(Pagination)
+def list_listings(request, status: Text = "", level: Text = "", county: Text = "", q: Text = ""):
     """Listings the caller may see; `level` is yellow, red or none; `status` active, lift_requested, lifted
     or open (not lifted)."""
     return selectors.visible_listings(request.auth, status=status, level=level, county=county, query=q)
 
 
 @router.get("/listings/{listing_id}", response=ListingDetailOut)
-def get_listing(request, listing_id: int):
+def get_listing(request, listing_id: RecordId):
     listing = selectors.listing_for_view(request.auth, listing_id)
     listing.visible_warnings = list(selectors.listing_warnings(request.auth, listing))
     listing.visible_reports = selectors.listing_reports(request.auth, listing)
@@ -139,13 +142,13 @@ def get_listing(request, listing_id: int):
 
 
 @router.get("/inspections", response=list[InspectionOut])
-@paginate(PageNumberPagination, page_size=50)
-def list_inspections(request, status: str = "", kind: str = "", county: str = "", q: str = ""):
+@paginate(Pagination)
+def list_inspections(request, status: Text = "", kind: Text = "", county: Text = "", q: Text = ""):
     return selectors.visible_inspections(request.auth, status=status, kind=kind, county=county, query=q)
 
 
 @router.get("/inspections/{inspection_id}", response=InspectionDetailOut)
-def get_inspection(request, inspection_id: int):
+def get_inspection(request, inspection_id: RecordId):
     inspection = selectors.inspection_for_view(request.auth, inspection_id)
     inspection.visible_findings = selectors.inspection_findings(request.auth, inspection)
     inspection.visible_rectifications = list(
@@ -155,7 +158,7 @@ def get_inspection(request, inspection_id: int):
 
 
 @router.get("/rectifications", response=list[RectificationOut])
-@paginate(PageNumberPagination, page_size=50)
-def list_rectifications(request, status: str = "", county: str = ""):
+@paginate(Pagination)
+def list_rectifications(request, status: Text = "", county: Text = ""):
     """Rectifications the caller may see; `status` open, reported, closed or late."""
     return selectors.visible_rectifications(request.auth, status=status, county=county)

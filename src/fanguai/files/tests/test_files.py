@@ -51,7 +51,8 @@ def test_store_upload_keeps_a_random_name_on_disk_and_the_real_name_in_the_datab
     data = pdf_bytes()
     stored = store_upload(actor=alice, upload=upload("../报告.pdf", data))
     [on_disk] = private_files()
-    assert on_disk.read_bytes() == data
+    assert on_disk.read_bytes() != data  # encrypted at rest (see test_encryption)
+    assert storages["private"].open(stored.storage_name).read() == data
     assert "报告" not in str(on_disk) and on_disk.suffix == ""
     assert on_disk.name == Path(stored.storage_name).name
     assert stored.original_name == "报告.pdf"

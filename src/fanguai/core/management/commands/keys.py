@@ -1,11 +1,18 @@
+from pathlib import Path
+
 from django.core.management.base import CommandError
 
 from fanguai.core import keys
+from fanguai.core.backup import KEY_WARNING, BackupError, export_keys, import_keys
 from fanguai.core.management.base import SubcommandCommand
 
 
 class Command(SubcommandCommand):
-    help = "Encryption keys: list, add, promote, rotate (re-encrypt everything under the primary), retire."
+    help = (
+        "Encryption keys: list, add, promote, rotate (re-encrypt everything under the primary), retire; "
+        "export and import (the key backup, kept apart from the data backups)."
+    )
+    requires_system_checks = []  # importing the keys is how a failed key check is repaired
     subcommands = {
         "list": "Show key fingerprints (never the keys).",
         "add": "Add a new key (secondary unless --primary).",
@@ -13,7 +20,17 @@ class Command(SubcommandCommand):
         "rotate": "Re-encrypt every encrypted value under the primary key (add --new to add and promote a "
         "fresh key first).",
         "retire": "Remove a key that no value uses any more.",
+        "export": "Write the encryption key file, the audit key and the secret key into a new folder DEST, "
+        "outside the data folder and any backup.",
+        "import": "Install the key files of an exported folder SRC (before `fanguai restore`).",
     }
+
+    def add_export_arguments(self, parser):
+        parser.add_argument("dest", type=Path)
+
+    def add_import_arguments(self, parser):
+        parser.add_argument("src", type=Path)
+        parser.add_argument("--force", action="store_true", help="replace existing, different keys")
 
     def add_add_arguments(self, parser):
         parser.add_argument("--primary", action="store_true")
@@ -44,7 +61,10 @@ class Command(SubcommandCommand):
     def handle_rotate(self, new: bool, **options):
         if new:
             self.stdout.write(f"added primary key {keys.add_key(primary=True)}")
-        self.stdout.write(f"re-encrypted {keys.rotate_all()} rows under the primary key")
+        rotation = keys.rotate_all()
+        self.stdout.write(
+            f"re-encrypted {rotation.rows} rows and {rotation.files} files under the primary key"
+        )
 
     def handle_retire(self, fingerprint: str, **options):
         try:
@@ -52,3 +72,20 @@ class Command(SubcommandCommand):
         except ValueError as exc:
             raise CommandError(str(exc)) from None
         self.stdout.write(f"retired key {fingerprint}")
+
+    def handle_export(self, dest: Path, **options):
+        try:
+            written = export_keys(dest)
+        except BackupError as exc:
+            raise CommandError(str(exc)) from None
+        keys.record_key_transfer("keys.export", written)
+        self.stdout.write(f"exported {', '.join(written)} to {dest}")
+        self.stdout.write(self.style.WARNING(KEY_WARNING))
+
+    def handle_import(self, src: Path, force: bool, **options):
+        try:
+            installed = import_keys(src, force=force)
+        except BackupError as exc:
+            raise CommandError(str(exc)) from None
+        keys.record_key_transfer("keys.import", installed)
+        self.stdout.write(f"imported {', '.join(installed)}")

@@ -5,9 +5,22 @@ import sys
 import time
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.exceptions import ImproperlyConfigured
+from django.core.management.base import BaseCommand, CommandError
 
+from fanguai.core import net
 from fanguai.core.demo import DEMO_PASSWORD, DEMO_USERS
+
+
+def forwarded_allow_ips() -> str:
+    """gunicorn's --forwarded-allow-ips: the peers whose X-Forwarded-Proto it believes. Never more than
+    fanguai.core.net trusts: the single addresses of FANGUAI_TRUSTED_PROXIES (gunicorn knows no networks;
+    Django recognises HTTPS from those through SECURE_PROXY_SSL_HEADER), every peer with a hop count alone,
+    nobody without a proxy setting (gunicorn's own default would trust the loopback addresses)."""
+    networks = net.trusted_networks()
+    if not networks:
+        return "*" if net.proxy_hops() else ""
+    return ",".join(str(n.network_address) for n in networks if n.num_addresses == 1)
 
 
 class Command(BaseCommand):
@@ -19,6 +32,10 @@ class Command(BaseCommand):
         parser.add_argument("--no-worker", action="store_true", help="do not start the task worker")
 
     def handle(self, *args, bind: str, workers: int, no_worker: bool, **options):
+        try:
+            allow_ips = forwarded_allow_ips()
+        except ImproperlyConfigured as exc:
+            raise CommandError(str(exc)) from exc
         executable = os.path.dirname(sys.executable)
         children = [
             subprocess.Popen(  # noqa: S603 - fixed argument list
@@ -33,6 +50,8 @@ class Command(BaseCommand):
                     "-",
                     "--timeout",
                     "120",
+                    "--forwarded-allow-ips",
+                    allow_ips,
                 ]
             )
         ]
@@ -57,6 +76,13 @@ class Command(BaseCommand):
 
     def _announce(self, bind: str) -> None:
         self.stdout.write(self.style.SUCCESS(f"\nfanguai is serving at http://{bind}/\n"))
+        if settings.PRODUCTION and not net.proxies_configured():
+            self.stdout.write(
+                self.style.WARNING(
+                    "No trusted proxy is set (FANGUAI_TRUSTED_PROXIES or FANGUAI_PROXY_HOPS): client addresses "
+                    "are the direct peer's and X-Forwarded-Proto is ignored. Behind a reverse proxy, set one."
+                )
+            )
         if not settings.REQUIRE_2FA:
             self.stdout.write(
                 self.style.WARNING(

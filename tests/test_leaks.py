@@ -1,0 +1,44 @@
+"""Leaks of issue 11, item 7: the person page showed the person's audit history (user names, actions,
+changed fields) to everyone who could see the person. The audit trail is the audit administrator's alone: the
+history selector goes through the audit policy, and the audit administrator reads it on the audit pages,
+filtered by the object."""
+
+import pytest
+
+from fanguai.people import selectors, services
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def changed_person(alice):
+    person = services.register_person(actor=alice, full_name="赵历史", sex="female", identity_status="known")
+    return services.update_person(actor=alice, person=person, phone="13800001111")
+
+
+def test_the_person_page_shows_no_audit_history(changed_person, alice, office, login):
+    for user in (alice, office):
+        response = login(user).get(f"/people/{changed_person.pk}/")
+        assert response.status_code == 200, user.username
+        html = response.content.decode()
+        assert changed_person.number in html
+        for action in ("person.create", "person.update", "person.view"):
+            assert action not in html, (user.username, action)
+    # The office reads the record, but not who changed it.
+    office_page = login(office).get(f"/people/{changed_person.pk}/").content.decode()
+    assert "alice" not in office_page
+
+
+def test_the_history_selector_is_for_the_audit_administrator(changed_person, alice, office, auditor):
+    assert list(selectors.history(alice, changed_person)) == []
+    assert list(selectors.history(office, changed_person)) == []
+    actions = set(selectors.history(auditor, changed_person).values_list("action", flat=True))
+    assert {"person.create", "person.update"} <= actions
+
+
+def test_the_audit_administrator_filters_the_trail_by_the_person(changed_person, auditor, office, login):
+    url = f"/audit/?object_type=people.person&object_id={changed_person.pk}"
+    page = login(auditor).get(url)
+    assert page.status_code == 200
+    assert "person.update" in page.content.decode()
+    assert login(office).get(url).status_code == 403
