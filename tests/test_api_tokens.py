@@ -133,7 +133,7 @@ def test_revoke_token_by_id_and_all(alice, bob):
     assert ApiToken.objects.filter(user=alice, revoked_at__isnull=True).count() == 0
 
 
-def test_revoke_token_refuses_bad_arguments_and_changes_nothing(alice, bob):
+def test_revoke_token_refuses_bad_arguments_and_changes_nothing(alice, bob, english):
     services.create_api_token(actor=None, user=alice, name="alices")
     services.create_api_token(actor=None, user=bob, name="bobs")
     alices = ApiToken.objects.get(user=alice)

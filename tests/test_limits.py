@@ -9,6 +9,8 @@ import zlib
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from django.test import Client, RequestFactory
 from PIL import Image, ImageFile
 
@@ -47,7 +49,7 @@ def no_decoding(monkeypatch):
 
 @pytest.mark.parametrize(("width", "height"), [(9400, 9400), (20000, 20000), (400001, 100)])
 def test_a_header_claiming_huge_dimensions_is_refused_before_decoding(
-    monkeypatch, no_decoding, width, height
+    monkeypatch, no_decoding, width, height, english
 ):
     data = _claiming(_png(1, 1), width, height)
     assert len(data) < 200
@@ -60,7 +62,7 @@ def test_a_header_claiming_huge_dimensions_is_refused_before_decoding(
     assert "megapixels" in refused.value.errors[0].message
 
 
-def test_the_pixel_limit_is_a_setting_and_real_pictures_below_it_pass(settings):
+def test_the_pixel_limit_is_a_setting_and_real_pictures_below_it_pass(settings, english):
     settings.MAX_IMAGE_PIXELS = 400
     inspected = inspect_upload(SimpleUploadedFile("ok.png", _png(20, 20), content_type="image/png"))
     assert inspected.content_type == "image/png"
@@ -68,7 +70,7 @@ def test_the_pixel_limit_is_a_setting_and_real_pictures_below_it_pass(settings):
         inspect_upload(SimpleUploadedFile("big.png", _png(21, 20), content_type="image/png"))
 
 
-def test_the_frames_of_an_animation_count_together(settings):
+def test_the_frames_of_an_animation_count_together(settings, english):
     frames = [Image.new("RGB", (10, 10), color) for color in ("red", "green", "blue")]
     out = io.BytesIO()
     frames[0].save(out, format="GIF", save_all=True, append_images=frames[1:], duration=100)
@@ -116,8 +118,17 @@ def _call(method: str, path: str, content_type: str, length: int, **environ):
         **environ,
     )
     statuses = []
-    chunks = WSGIHandler()(environ, lambda status, headers, exc_info=None: statuses.append(status))
-    content = b"".join(chunks)
+    # As Django's test client does: the request must not close the test's database connection (on
+    # PostgreSQL the test runs inside a transaction on it).
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        chunks = WSGIHandler()(environ, lambda status, headers, exc_info=None: statuses.append(status))
+        content = b"".join(chunks)
+        chunks.close()
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
     return int(statuses[0].split()[0]), content, body
 
 

@@ -321,14 +321,17 @@ def proxied_server(django_db_setup, django_db_blocker, tmp_path):
     relay.upstream_port = port
     threading.Thread(target=relay.serve_forever, daemon=True).start()
     try:
-        for _ in range(300):
+        # A generous start-up window: on a loaded two-core machine gunicorn's start and the system checks
+        # can take tens of seconds; this is a wait, not a timing assertion.
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and process.poll() is None:
             try:
-                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
                 connection.request("GET", "/healthz")
                 if connection.getresponse().status == 200:
                     break
             except OSError:
-                time.sleep(0.1)
+                time.sleep(0.2)
         else:
             pytest.fail("the server did not start: " + (tmp_path / "server.log").read_text()[-2000:])
         yield {"server": port, "relay": relay.server_address[1], "data": data}

@@ -4,7 +4,7 @@ from django.db.models import QuerySet
 
 from fanguai.core.policies import policy_for
 
-from .chain import GENESIS_HASH, PURGE_ACTION, REKEY_ACTION, keyed_hash, legacy_hash
+from .chain import CHAINED_FIELDS, GENESIS_HASH, PURGE_ACTION, REKEY_ACTION, keyed_hash, legacy_hash
 from .keys import audit_key
 from .models import AuditEvent
 
@@ -48,22 +48,7 @@ _EXPLANATIONS = {
     "oldest events were deleted",
 }
 _LABELS = {"link": "link mismatch", "hash": "hash mismatch", "unkeyed": "unkeyed event", "start": "start"}
-_FIELDS = [
-    "id",
-    "previous_hash",
-    "hash",
-    "created_at",
-    "actor_id",
-    "actor_username",
-    "unit_code",
-    "ip_address",
-    "action",
-    "object_type",
-    "object_id",
-    "outcome",
-    "changed_fields",
-    "details",
-]
+_FIELDS = ["id", "previous_hash", "hash", *CHAINED_FIELDS]
 
 
 @dataclass(frozen=True)
