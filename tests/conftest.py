@@ -174,3 +174,21 @@ def english(settings):
     settings.LANGUAGE_CODE = "en"
     with translation.override("en"):
         yield
+
+
+@pytest.fixture
+def spark_available():
+    """For tests marked `spark`: skipped without pyspark or a Java runtime, except where
+    FANGUAI_REQUIRE_SPARK=1 (set by .ci/run): there a missing one fails the test."""
+    import shutil
+    from importlib.util import find_spec
+
+    missing = (
+        "pyspark is not installed"
+        if find_spec("pyspark") is None
+        else ("" if shutil.which("java") else "no Java runtime (java) on PATH")
+    )
+    if missing:
+        if os.environ.get("FANGUAI_REQUIRE_SPARK") == "1":
+            pytest.fail(f"Spark is required (FANGUAI_REQUIRE_SPARK=1) but {missing}")
+        pytest.skip(missing)

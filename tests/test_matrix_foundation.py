@@ -2,10 +2,13 @@
 the inbox, deadlines and the organisation API (people have theirs in test_people.py)."""
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from fanguai.accounts.models import User
 from fanguai.audit.services import record_event
+from fanguai.deadlines.models import Deadline
 from fanguai.files.services import store_upload
 from fanguai.notifications.models import Notification
 from fanguai.notifications.services import notify
@@ -128,6 +131,13 @@ MATRIX = [
     ),
     # every unit's deadlines; the administrators have no unit work
     Row("deadlines", lambda s: "/deadlines/", WORKERS),
+    # a deadline's link leads to its target for those who see the deadline (its unit, the county, the city)
+    Row(
+        "deadline open",
+        lambda s: f"/deadlines/{s['deadline'].pk}/open/",
+        frozenset({"alice", "dave", "office", "coordinator"}),
+        ok=(302,),
+    ),
     Row("api me", lambda s: "/api/me", SIGNED_IN),
     Row("api regions", lambda s: "/api/regions", SIGNED_IN),
     Row("api units", lambda s: "/api/units", SIGNED_IN),
@@ -144,8 +154,16 @@ def scenario(cast):
     TOTPDevice.objects.create(user=frank, name="phone", confirmed=True)
     for name, user in cast.items():
         notify(recipients=[user], subject="给爱丽丝的通知" if name == "alice" else f"通知 {name}", link="/")
+    deadline = Deadline.objects.create(
+        content_type=ContentType.objects.get_for_model(person),
+        object_id=str(person.pk),
+        kind="people.test",
+        responsible_unit=alice.unit,
+        due_at=timezone.now(),
+    )
     return {
         "users": cast,
+        "deadline": deadline,
         "frank": frank,
         "file": stored,
         "notification": Notification.objects.get(recipient=alice),

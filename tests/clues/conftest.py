@@ -6,7 +6,7 @@ import pytest
 
 @pytest.fixture(autouse=True)
 def _clue_settings(settings):
-    # The cast's passwords hash fast here; receipt codes still use PBKDF2 (with few iterations).
+    # The cast's passwords hash fast here; legacy receipt hashes (PBKDF2) use few iterations.
     settings.PASSWORD_HASHERS = [
         "django.contrib.auth.hashers.MD5PasswordHasher",
         "django.contrib.auth.hashers.PBKDF2PasswordHasher",

@@ -24,7 +24,8 @@ def _raw_genotypes(specimen) -> str:
 
 def test_bad_rows_are_all_reported_and_nothing_is_written(family, analyst):
     good = csv_for(family, "mother")
-    text = good + "DNAUNKNOWN001,D3S1358,15,16\n" + f"{family['father'].number},TH01,9.3,OL\n"
+    # (An OL call is a warning, not an error: see test_off_ladder_call_is_a_warning_and_the_rest_imports.)
+    text = good + "DNAUNKNOWN001,D3S1358,15,16\n" + f"{family['father'].number},TH01,9.3,9/3\n"
     with pytest.raises(ValidationFailed) as caught:
         services.import_profiles(actor=analyst, text=text, kit="globalfiler")
     errors = caught.value.errors
@@ -113,3 +114,51 @@ def test_import_page(family, analyst, login, django_capture_on_commit_callbacks)
     assert response.status_code == 200
     assert Profile.objects.count() == 3
     assert Candidate.objects.filter(kind="match").count() == 1
+
+
+def test_off_ladder_call_is_a_warning_and_the_rest_imports(family, analyst):
+    lines = csv_for(family, "mother").splitlines()
+    number = family["mother"].number
+    row = next(i for i, line in enumerate(lines, start=1) if line.startswith(f"{number},TH01,"))
+    lines[row - 1] = f"{number},TH01,OL,9"
+    report = services.import_profiles(actor=analyst, text="\n".join(lines) + "\n", kit="globalfiler")
+    assert report.created == [number]
+    assert report.warnings == [
+        f"Row {row}: Off-ladder call (OL) for sample {number} at TH01: the locus is left untyped for this sample."
+    ]
+    genotypes = json.loads(Profile.objects.get(specimen=family["mother"]).genotypes)
+    assert "TH01" not in genotypes and len(genotypes) == 20
+
+
+def test_r_written_genemapper_table_imports(family, analyst):
+    number = family["mother"].number
+    rows = ['"","Sample.Name","Marker","Allele.1","Allele.2"']
+    for i, (locus, (a, b)) in enumerate(sorted(family["profiles"][number].items()), start=1):
+        second = "NA" if a == b else f'"{b}"'
+        rows.append(f'"{i}","{number}","{locus}","{a}",{second}')
+    report = services.import_profiles(actor=analyst, text="\n".join(rows) + "\n", kit="globalfiler")
+    assert report.created == [number]
+    stored = json.loads(Profile.objects.get(specimen=family["mother"]).genotypes)
+    assert {locus: tuple(pair) for locus, pair in stored.items()} == dict(family["profiles"][number])
+
+
+def test_import_errors_come_from_codes_and_name_the_row(family, analyst):
+    text = "sample,locus,allele1,allele2\nX1,vWA,14,15,16\n"
+    with pytest.raises(ValidationFailed) as caught:
+        services.import_profiles(actor=analyst, text=text, kit="globalfiler")
+    (error,) = caught.value.errors
+    assert (error.row, error.message) == (2, "Value 16 in column 5, which the header does not name.")
+    with pytest.raises(ValidationFailed) as caught:
+        services.decode_upload("sample,locus,allele1,allele2\n样本,vWA,14,15\n".encode("gbk"))
+    assert caught.value.errors[0].row == 2
+
+
+def test_import_page_names_the_row_of_a_non_utf8_file(analyst, login):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client = login(analyst)
+    data = "sample,locus,allele1,allele2\nA,vWA,14,15\n样本,vWA,14,15\n".encode("gbk")
+    response = client.post(
+        "/dna/lab/import/", {"file": SimpleUploadedFile("gbk.csv", data), "kit": "globalfiler"}, follow=True
+    )
+    assert "row 3, file" in response.content.decode()

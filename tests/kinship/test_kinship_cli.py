@@ -264,7 +264,7 @@ def test_search_couple_mode(capsys, files):
 
 def test_search_couple_mode_needs_couples(capsys, files):
     code = main(["search", "--profiles", str(files["profiles"]), "--query", "C", "--mode", "couple"])
-    assert code == 1 and "--couples" in capsys.readouterr().err
+    assert code == 2 and "--couples" in capsys.readouterr().err  # a usage error (exit 2 as documented)
 
 
 def test_search_table_output(capsys, files):

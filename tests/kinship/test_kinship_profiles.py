@@ -30,7 +30,7 @@ def test_long_csv_reports_every_error_with_row_and_field():
         "sample,locus,allele1,allele2,allele3\n"
         "C1,D99S999,10,11,\n"  # row 2 unknown locus
         "C1,vWA,14,15,16\n"  # row 3 third allele
-        "C1,TH01,OL,9\n"  # row 4 malformed allele
+        "C1,TH01,9/3,9\n"  # row 4 malformed allele (OL is a warning now: test_kinship_inputs.py)
         "C1,FGA,22,23\n"
         "C1,FGA,22,24\n"  # row 6 conflicting genotype
         "C1,TPOX,8,\n"  # row 7 only one allele

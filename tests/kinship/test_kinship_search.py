@@ -51,8 +51,10 @@ def test_index_is_compact():
     rng = random.Random(3)
     profiles = {f"P{i}": random_profile(rng) for i in range(50)}
     index = ProfileIndex.build(profiles)
-    assert index.bytes_per_profile <= 64
-    assert index.codes.dtype == np.uint32
+    assert index.bytes_per_profile == 2 * len(GLOBALFILER)
+    assert index.codes.dtype == np.uint16
+    assert index.codes.shape == (50, len(GLOBALFILER))
+    assert index.codes.flags.c_contiguous
 
 
 def test_planted_parent_and_couple_rank_first():

@@ -28,15 +28,22 @@ def test_default_table_loads_41_loci_and_covers_every_kit():
 
 
 def test_minimum_frequency_rule():
-    # Default N = 5000 → 5/(2N) = 0.0005; listed 0.0001 alleles are raised to it.
+    # Default N = 5000 → 5/(2N) = 0.0005, for alleles the table does not list; listed alleles keep their
+    # listed frequency (0.0001 stays 0.0001) unless floor_listed asks for the floor on them too.
     table = default_frequencies()
     assert table.minimum_frequency == pytest.approx(0.0005)
     assert minimum_frequency_for(100) == pytest.approx(0.025)
-    assert table.frequency("D2S1776", "10.2") == pytest.approx(0.0005)  # listed as 0.0001
+    assert table.frequency("D2S1776", "10.2") == pytest.approx(0.0001)  # listed as 0.0001
     assert table.frequency("D2S1776", "12") == pytest.approx(0.3749)
     assert table.frequency("D2S1776", "99") == pytest.approx(0.0005)  # unseen
     fixed = load_frequencies(minimum_frequency=0.001)
-    assert fixed.frequency("D2S1776", "10.2") == pytest.approx(0.001)
+    assert fixed.frequency("D2S1776", "10.2") == pytest.approx(0.0001)
+    assert fixed.frequency("D2S1776", "99") == pytest.approx(0.001)
+    floored = load_frequencies(minimum_frequency=0.001, floor_listed=True)
+    assert floored.frequency("D2S1776", "10.2") == pytest.approx(0.001)
+    # The listed table is a distribution up to its 4-decimal rounding (the floor no longer inflates it).
+    for locus in table.loci.values():
+        assert abs(locus.total - 1.0) <= 0.001, locus.locus
 
 
 def test_renormalisation_and_extension():

@@ -143,6 +143,11 @@ class AssistanceCase(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("assistance case")
         verbose_name_plural = _("assistance cases")
+        indexes = [
+            models.Index(fields=["-created_at", "-id"], name="aid_case_created_idx"),
+            models.Index(fields=["status", "-created_at"], name="aid_case_status_idx"),
+            models.Index(fields=["shelter", "status"], name="aid_case_shelter_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.number
@@ -388,6 +393,12 @@ class Referral(models.Model):
                 | models.Q(case__isnull=True, registration__isnull=False),
                 name="assistance_referral_one_owner",
             )
+        ]
+        indexes = [
+            models.Index(fields=["-created_at", "-id"], name="referral_created_idx"),
+            models.Index(fields=["to_unit", "status"], name="referral_to_status_idx"),
+            models.Index(fields=["from_unit", "status"], name="referral_from_status_idx"),
+            models.Index(fields=["status", "-created_at"], name="referral_status_idx"),
         ]
 
     def __str__(self) -> str:

@@ -41,6 +41,9 @@ class AuditEvent(models.Model):
         ordering = ["-id"]
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
+        indexes = [
+            models.Index(fields=["object_type", "object_id"], name="audit_object_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.action} {self.object_type}#{self.object_id}"

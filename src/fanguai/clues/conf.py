@@ -11,7 +11,7 @@ benchmark server can change them.
 | FANGUAI_CLUES_FORM_MAX_AGE | a public form older than this (seconds) must be reloaded | 7200 |
 | FANGUAI_CLUES_MAX_ATTACHMENTS | files per public report or message | 3 |
 | FANGUAI_CLUES_DESCRIPTION_MAX | characters of a description or message | 5000 |
-| FANGUAI_CLUES_RECEIPT_ITERATIONS | PBKDF2 iterations of the receipt-code hash | Django's default |
+| FANGUAI_CLUES_RECEIPT_ITERATIONS | PBKDF2 iterations of legacy receipt hashes (new codes use a keyed HMAC) | Django's default |
 | FANGUAI_CLUES_ACK_HOURS | acknowledgement deadline by priority | urgent=2,high=12,normal=24,low=72 |
 | FANGUAI_CLUES_DUPLICATE_DAYS | clues this many days apart may be duplicates | 14 |
 """

@@ -131,8 +131,10 @@ class Clue(models.Model):
         on_delete=models.PROTECT,
         related_name="merged_from",
     )
-    # The receipt code is never stored: a slow salted hash verifies it, and a 16-bit keyed digest narrows the
-    # lookup to a handful of rows (it cannot identify a code by itself, even with the key).
+    # The receipt code is never stored: its keyed hash (HMAC-SHA256 under the receipt key, see receipts.py)
+    # is, indexed, so that a code is found with one query. Reports made before that keep a slow salted hash
+    # and a 16-bit keyed bucket until their next successful check upgrades them.
+    receipt_digest = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     receipt_lookup = models.CharField(max_length=8, blank=True, db_index=True, editable=False)
     receipt_hash = models.CharField(max_length=256, blank=True, editable=False)
     # A random key per filled-in form: a resubmitted form (double click, retry) is stored once.

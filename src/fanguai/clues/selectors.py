@@ -144,18 +144,23 @@ def possible_duplicates(user, clue: Clue, limit: int = 5) -> list[tuple[Clue, fl
 
 
 def find_by_receipt(code: str) -> Clue | None:
-    """The clue whose receipt code this is, or None. Only the rows of the code's lookup bucket are hashed."""
+    """The clue whose receipt code this is, or None: one indexed query on the keyed digest. A report made
+    before the keyed digest is found through its 16-bit bucket and slow hash, and upgraded on the way."""
     code = receipts.normalise(code)
     if not code:
-        receipts.spend_equal_time()
         return None
-    candidates = list(
-        Clue.objects.filter(receipt_lookup=receipts.lookup_key(code)).only("pk", "receipt_hash")
+    found = Clue.objects.select_related("region").filter(receipt_digest=receipts.digest(code)).first()
+    if found is not None:
+        return found
+    legacy = Clue.objects.filter(receipt_lookup=receipts.lookup_key(code), receipt_digest="").exclude(
+        receipt_hash=""
     )
-    if not candidates:
-        receipts.spend_equal_time()
-    for candidate in candidates:
-        if receipts.matches(code, candidate.receipt_hash):
+    for candidate in legacy.only("pk", "receipt_hash"):
+        if receipts.legacy_matches(code, candidate.receipt_hash):
+            # Upgrade: from now on this code is found by its digest; the slow hash is no longer kept.
+            Clue.objects.filter(pk=candidate.pk).update(
+                receipt_digest=receipts.digest(code), receipt_hash="", receipt_lookup=""
+            )
             return Clue.objects.select_related("region").get(pk=candidate.pk)
     return None
 

@@ -177,7 +177,7 @@ def submit_public_report(
     if Clue.objects.filter(submission_key=submission_key).exists():
         return PublicReceipt(clue=None, code="", duplicate_submission=True)
     code = receipts.new_code()
-    lookup, hashed = receipts.hash_code(code)  # slow: before the transaction takes the write lock
+    receipt_digest = receipts.hash_code(code)
     try:
         with transaction.atomic():
             receiver = office_unit()
@@ -192,8 +192,7 @@ def submit_public_report(
                 latitude=latitude,
                 longitude=longitude,
                 received_by_unit=receiver,
-                receipt_lookup=lookup,
-                receipt_hash=hashed,
+                receipt_digest=receipt_digest,
                 submission_key=submission_key,
             )
             clue.reporter = _reporter(receiver, contact)

@@ -31,7 +31,12 @@ def unit_scope(user, unit_field: str, *, city_roles, county_roles) -> Q | None:
         return Q()
     own = Q(**{f"{unit_field}_id": user.unit_id})
     if user.role in county_roles and user.county is not None:
-        return own | units_in_county(user.county, prefix=f"{unit_field}__")
+        from fanguai.org.models import Unit
+
+        # One IN over the units (own unit or in the county) rather than an OR across joined tables, which
+        # made PostgreSQL read every row of the list's table.
+        units = Unit.objects.filter(Q(pk=user.unit_id) | units_in_county(user.county, prefix="")).values("pk")
+        return Q(**{f"{unit_field}_id__in": units})
     return own
 
 

@@ -66,9 +66,30 @@ def deadlines_of(target: models.Model, user) -> QuerySet[Deadline]:
     return policy_for(Deadline).visible(user, rows).order_by("-due_at", "-id")
 
 
+def deadline_for_view(user, pk: int) -> Deadline:
+    return policy_for(Deadline).get_visible_or_404(user, Deadline.objects.all(), pk=pk)
+
+
+def urgent_for_unit(user, limit: int = 5) -> list[Deadline]:
+    """The unit's late deadlines, then those due soon, earliest first (late ones fall due before the others,
+    so one query ordered by the due time gives both in that order)."""
+    now = timezone.now()
+    rows = deadlines_for_unit(user, "open").filter(
+        Q(due_at__lte=now) | Q(warn_at__lte=now) | Q(due_at__lte=now + DUE_SOON)
+    )
+    return list(rows[:limit])
+
+
 def unit_summary(user) -> dict[str, int]:
-    """Counts for the home panel: open, late and due-soon deadlines of the user's unit."""
-    return {state: deadlines_for_unit(user, state).count() for state in ("open", "late", "due_soon")}
+    """Counts for the home panel: open, late and due-soon deadlines of the user's unit, in one query."""
+    now = timezone.now()
+    rows = deadlines_for_unit(user, "open").order_by()
+    due_soon = Q(due_at__gt=now) & (Q(warn_at__lte=now) | Q(due_at__lte=now + DUE_SOON))
+    return rows.aggregate(
+        open=models.Count("pk"),
+        late=models.Count("pk", filter=Q(due_at__lte=now)),
+        due_soon=models.Count("pk", filter=due_soon),
+    )
 
 
 def kinds_in_use(user) -> list[str]:

@@ -1,6 +1,6 @@
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
 from fanguai.accounts.roles import ADMIN_ROLES
@@ -39,12 +39,18 @@ def deadline_list(request):
     )
 
 
+@login_required
+@require_GET
+def deadline_open(request, pk: int):
+    """Go to what a deadline is about. Lists link here rather than to each target, so that showing a list
+    does not load every row's target (a query or two per row); the target's own page checks who may see it."""
+    deadline = selectors.deadline_for_view(request.user, pk)
+    return redirect(deadline.target_url)
+
+
 def home_panel_context(user) -> dict | None:
     """The home-page panel: the unit's late and due-soon deadlines."""
     if user.unit_id is None or user.role in ADMIN_ROLES:
         return None
     summary = selectors.unit_summary(user)
-    urgent = list(selectors.deadlines_for_unit(user, "late")[:5])
-    if len(urgent) < 5:
-        urgent += list(selectors.deadlines_for_unit(user, "due_soon")[: 5 - len(urgent)])
-    return {"summary": summary, "urgent": urgent}
+    return {"summary": summary, "urgent": selectors.urgent_for_unit(user)}

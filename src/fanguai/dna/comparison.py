@@ -30,8 +30,20 @@ from fanguai.kinship import (
     search,
 )
 from fanguai.kinship.conclusions import EXCLUDED, RELATIONSHIP_NOT_SUPPORTED, Thresholds
+from fanguai.kinship.pedigree import Member as PedigreeMemberSpec
+from fanguai.kinship.pedigree import Pedigree as KinshipPedigree
+from fanguai.kinship.pedigree import PedigreeError, pedigree_tables, result_from_tables, scan_scores
 
-from .models import FAMILY_SIDE, FOUND_SIDE, AnalysisSettings, Candidate, Category, Profile, Specimen
+from .models import (
+    FAMILY_SIDE,
+    FOUND_SIDE,
+    AnalysisSettings,
+    Candidate,
+    Category,
+    FamilyPedigree,
+    Profile,
+    Specimen,
+)
 
 NOT_SUPPORTED = (EXCLUDED, RELATIONSHIP_NOT_SUPPORTED)
 
@@ -227,17 +239,11 @@ def classify(result, rank: int, settings: AnalysisSettings) -> str | None:
     return None
 
 
-def store(found: Found, result, kind: str, settings: AnalysisSettings) -> Candidate:
-    """Create or refresh the candidate. A decided candidate keeps its decision; its numbers are refreshed."""
-    key = Candidate.key_for(found.family, found.partner, found.found)
-    log10 = None if math.isinf(result.log10_lr) else result.log10_lr
-    values = {
-        "family_specimen_id": found.family,
-        "partner_specimen_id": found.partner,
-        "found_specimen_id": found.found,
-        "relationship": found.relationship,
+def result_values(result, kind: str, settings: AnalysisSettings) -> dict:
+    """The stored numbers of a comparison result (shared by pairwise and pedigree candidates)."""
+    return {
         "total_lr": result.total_lr,
-        "log10_lr": log10,
+        "log10_lr": None if math.isinf(result.log10_lr) else result.log10_lr,
         "loci": [
             {"locus": r.locus, "lr": r.lr, "typed": r.typed, "inconsistent": r.inconsistent}
             for r in result.loci
@@ -246,6 +252,18 @@ def store(found: Found, result, kind: str, settings: AnalysisSettings) -> Candid
         "conclusion": result.conclusion,
         "kind": kind,
         "analysis": settings,
+    }
+
+
+def store(found: Found, result, kind: str, settings: AnalysisSettings) -> Candidate:
+    """Create or refresh the candidate. A decided candidate keeps its decision; its numbers are refreshed."""
+    key = Candidate.key_for(found.family, found.partner, found.found)
+    values = {
+        "family_specimen_id": found.family,
+        "partner_specimen_id": found.partner,
+        "found_specimen_id": found.found,
+        "relationship": found.relationship,
+        **result_values(result, kind, settings),
     }
     candidate, _ = Candidate.objects.update_or_create(pair_key=key, defaults=values)
     return candidate
@@ -258,6 +276,7 @@ def compare(specimen_ids: Iterable[int], settings: AnalysisSettings, progress=No
     thresholds = thresholds_for(settings)
     wanted = [i for i in specimen_ids if i in sets.profiles]
     kept: dict[str, Candidate] = {}
+    pedigrees = PedigreeSearch(sets, indexes, thresholds)
     for position, specimen_id in enumerate(wanted, start=1):
         with transaction.atomic():
             for found in queries_for(specimen_id, sets, indexes, settings.top, thresholds):
@@ -266,6 +285,8 @@ def compare(specimen_ids: Iterable[int], settings: AnalysisSettings, progress=No
                 if kind is not None:
                     candidate = store(found, result, kind, settings)
                     kept[candidate.pair_key] = candidate
+            for candidate in pedigrees.compare(specimen_id, settings):
+                kept[candidate.pair_key] = candidate
         if progress is not None:
             progress(position, len(wanted))
     return list(kept.values())
@@ -293,3 +314,129 @@ def drop_stale(settings: AnalysisSettings) -> int:
 
 def finished_now():
     return timezone.now()
+
+
+# --- Reference pedigrees (issue 12) --------------------------------------------------------------------
+
+
+@dataclass
+class PedigreeRef:
+    """A registered pedigree with the typed members that have a profile (member id -> specimen id)."""
+
+    pk: int
+    pedigree: KinshipPedigree
+    missing: str
+    family: dict[str, int]
+    anchor: int
+
+
+def load_pedigrees(sets: Sets) -> list[PedigreeRef]:
+    refs: list[PedigreeRef] = []
+    for row in FamilyPedigree.objects.prefetch_related("members").order_by("id"):
+        members = list(row.members.all())
+        family = {m.member_id: m.specimen_id for m in members if m.specimen_id in sets.profiles}
+        family.pop(row.missing_member, None)
+        if not family:
+            continue
+        try:
+            pedigree = KinshipPedigree(
+                [
+                    PedigreeMemberSpec(
+                        m.member_id, m.father or None, m.mother or None, "male" if m.sex == "M" else "female"
+                    )
+                    for m in members
+                ]
+            )
+        except PedigreeError:
+            continue
+        refs.append(PedigreeRef(row.pk, pedigree, row.missing_member, family, row.anchor_specimen_id))
+    return refs
+
+
+class PedigreeSearch:
+    """Every registered pedigree searched like a couple: its per-locus tables over the genotype codes of
+    the missing child's place are computed once per batch and gathered for each found-side profile."""
+
+    def __init__(self, sets: Sets, indexes: Indexes, thresholds: Thresholds):
+        self.sets, self.indexes, self.thresholds = sets, indexes, thresholds
+        self._refs: list[PedigreeRef] | None = None
+        self._tables: dict[int, object] = {}
+
+    @property
+    def refs(self) -> list[PedigreeRef]:
+        if self._refs is None:
+            self._refs = load_pedigrees(self.sets)
+        return self._refs
+
+    def family(self, ref: PedigreeRef) -> dict:
+        return {member: self.sets.profiles[specimen] for member, specimen in ref.family.items()}
+
+    def tables(self, ref: PedigreeRef):
+        if ref.pk not in self._tables:
+            try:
+                self._tables[ref.pk] = pedigree_tables(
+                    ref.pedigree, self.family(ref), ref.missing, self.indexes.model, self.indexes.found.loci
+                )
+            except PedigreeError:  # e.g. θ > 0 with too many untyped founders: not searched
+                self._tables[ref.pk] = None
+        return self._tables[ref.pk]
+
+    def compare(self, specimen_id: int, settings: AnalysisSettings) -> list[Candidate]:
+        """A found-side specimen against every pedigree, or a pedigree member's pedigrees against the
+        found side (top ``settings.top`` by LR); returns the stored candidates."""
+        index = self.indexes.found
+        if index is None or not self.refs:
+            return []
+        specimen = self.sets.specimens[specimen_id]
+        kept: list[Candidate] = []
+        if specimen.category in FOUND_SIDE:
+            row = index.ids.index(str(specimen_id))
+            scored = []
+            for ref in self.refs:
+                tables = self.tables(ref)
+                if tables is not None:
+                    scored.append((float(scan_scores(tables, index)[row]), ref))
+            scored.sort(key=lambda item: -item[0])
+            for rank, (_score, ref) in enumerate(scored[: settings.top], start=1):
+                kept += self._keep(ref, specimen_id, rank, settings)
+            return kept
+        for ref in self.refs:
+            if specimen_id not in ref.family.values():
+                continue
+            tables = self.tables(ref)
+            if tables is None:
+                continue
+            scores = scan_scores(tables, index)
+            order = sorted(range(len(index)), key=lambda i: (-scores[i], i))[: settings.top]
+            for rank, row in enumerate(order, start=1):
+                kept += self._keep(ref, int(index.ids[row]), rank, settings)
+        return kept
+
+    def _keep(
+        self, ref: PedigreeRef, found_id: int, rank: int, settings: AnalysisSettings
+    ) -> list[Candidate]:
+        result = result_from_tables(
+            self.tables(ref), self.family(ref), self.sets.profiles[found_id], thresholds=self.thresholds
+        )
+        kind = classify(result, rank, settings)
+        if kind is None:
+            return []
+        return [store_pedigree(ref, found_id, result, kind, settings)]
+
+
+def store_pedigree(
+    ref: PedigreeRef, found_id: int, result, kind: str, settings: AnalysisSettings
+) -> Candidate:
+    """Create or refresh a pedigree candidate (family specimen: the pedigree's first typed member)."""
+    values = {
+        "family_specimen_id": ref.anchor,
+        "partner_specimen_id": None,
+        "found_specimen_id": found_id,
+        "pedigree_id": ref.pk,
+        "relationship": "pedigree",
+        **result_values(result, kind, settings),
+    }
+    candidate, _ = Candidate.objects.update_or_create(
+        pair_key=Candidate.pedigree_key_for(ref.pk, found_id), defaults=values
+    )
+    return candidate

@@ -83,3 +83,16 @@ class ReviewForm(forms.Form):
 class ReunionForm(forms.Form):
     reunited_on = forms.DateField(label=_("Reunited on"), widget=DATE)
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class PedigreeForm(forms.Form):
+    """A family reference as a pedigree: CSV rows id,father,mother,sex,specimen and the missing place."""
+
+    members = forms.CharField(
+        label=_("Pedigree (CSV id,father,mother,sex,specimen)"),
+        widget=forms.Textarea(attrs={"rows": 8, "class": "font-monospace"}),
+        max_length=4000,
+        initial="id,father,mother,sex,specimen\n",
+    )
+    missing = forms.CharField(label=_("Member id of the missing child"), max_length=32)
+    note = forms.CharField(label=_("Note (no names)"), max_length=200, required=False)

@@ -303,6 +303,58 @@ class ComparisonRun(models.Model):
         return int(100 * self.done / self.total) if self.total else 0
 
 
+class FamilyPedigree(models.Model):
+    """A family reference registered as a pedigree (issue 12): the missing child's place in the family and
+    the typed relatives, who are family-side specimens (by specimen number, never names). Searched against
+    the found side like a couple; see `comparison.compare_pedigrees`."""
+
+    missing_member = models.CharField(_("missing person's member id"), max_length=32)
+    anchor_specimen = models.ForeignKey(
+        Specimen, verbose_name=_("first typed member"), on_delete=models.CASCADE, related_name="+"
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("family pedigree")
+        verbose_name_plural = _("family pedigrees")
+
+    def __str__(self) -> str:
+        return f"pedigree {self.pk}"
+
+
+class PedigreeMember(models.Model):
+    """One member of a registered pedigree; typed when it names a family-side specimen."""
+
+    class Sex(models.TextChoices):
+        MALE = "M", _("Male")
+        FEMALE = "F", _("Female")
+
+    pedigree = models.ForeignKey(FamilyPedigree, on_delete=models.CASCADE, related_name="members")
+    member_id = models.CharField(_("member id"), max_length=32)
+    father = models.CharField(_("father"), max_length=32, blank=True)
+    mother = models.CharField(_("mother"), max_length=32, blank=True)
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
+    specimen = models.ForeignKey(
+        Specimen, null=True, blank=True, on_delete=models.CASCADE, related_name="pedigree_memberships"
+    )
+
+    class Meta:
+        ordering = ["pedigree", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["pedigree", "member_id"], name="dna_pedigree_member_unique")
+        ]
+        verbose_name = _("pedigree member")
+        verbose_name_plural = _("pedigree members")
+
+    def __str__(self) -> str:
+        return f"{self.pedigree_id}:{self.member_id}"
+
+
 class Candidate(models.Model):
     """A comparison of a family-side specimen (a parent, the mother of a couple, or a relative) with a
     found-side specimen. Matches (combined index at or above the threshold) go to the review queue."""
@@ -323,6 +375,9 @@ class Candidate(models.Model):
     family_specimen = models.ForeignKey(Specimen, on_delete=models.CASCADE, related_name="+")
     partner_specimen = models.ForeignKey(Specimen, null=True, on_delete=models.CASCADE, related_name="+")
     found_specimen = models.ForeignKey(Specimen, on_delete=models.CASCADE, related_name="+")
+    pedigree = models.ForeignKey(
+        FamilyPedigree, null=True, blank=True, on_delete=models.CASCADE, related_name="candidates"
+    )
     relationship = models.CharField(_("hypothesis"), max_length=16)
     total_lr = models.FloatField(_("combined index"))
     log10_lr = models.FloatField(null=True)
@@ -347,6 +402,10 @@ class Candidate(models.Model):
     @staticmethod
     def key_for(family_id: int, partner_id: int | None, found_id: int) -> str:
         return f"{family_id}:{partner_id or 0}:{found_id}"
+
+    @staticmethod
+    def pedigree_key_for(pedigree_id: int, found_id: int) -> str:
+        return f"pedigree{pedigree_id}:{found_id}"
 
     @property
     def is_open(self) -> bool:

@@ -18,6 +18,7 @@ from .models import (
     AnalysisSettings,
     Candidate,
     ComparisonRun,
+    FamilyPedigree,
     ImportBatch,
     Profile,
     Reunion,
@@ -81,6 +82,14 @@ class AnalysisSettingsPolicy(_LabOnly):
 @register(ComparisonRun)
 class ComparisonRunPolicy(_LabOnly):
     def can_start(self, user) -> bool:
+        return is_analyst(user)
+
+
+@register(FamilyPedigree)
+class FamilyPedigreePolicy(_LabOnly):
+    """Pedigrees name specimens and per-member structure: the laboratory only."""
+
+    def can_create(self, user) -> bool:
         return is_analyst(user)
 
 

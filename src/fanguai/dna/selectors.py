@@ -229,3 +229,21 @@ def lab_queue_counts(user) -> dict:
         .filter(deletion_requested_at__isnull=False, profile_deleted_at__isnull=True)
         .count(),
     }
+
+
+def pedigrees(user):
+    """Registered family pedigrees the user may see (the laboratory)."""
+    from .models import FamilyPedigree
+
+    return policy_for(FamilyPedigree).visible(
+        user, FamilyPedigree.objects.select_related("anchor_specimen").prefetch_related("members")
+    )
+
+
+def pedigree_for_view(user, pk: int):
+    """One pedigree with its members' specimen numbers; audited (it tells who is typed in a family)."""
+    from .models import FamilyPedigree
+
+    pedigree = policy_for(FamilyPedigree).get_visible_or_404(user, pk=pk)
+    record_event("dna.pedigree.view", actor=user, object_type="dna.familypedigree", object_id=pedigree.pk)
+    return pedigree

@@ -21,7 +21,14 @@ from fanguai.core.crypto import blind_index
 from fanguai.core.errors import RowError, ValidationFailed
 from fanguai.core.policies import policy_for
 from fanguai.deadlines.services import create_deadline, meet_deadline
-from fanguai.kinship import KITS, ProfileFormatError, parse_frequencies, parse_profiles
+from fanguai.kinship import (
+    KITS,
+    ProfileError,
+    ProfileFormatError,
+    decode_profile_bytes,
+    parse_frequencies,
+    parse_profiles,
+)
 from fanguai.kinship.frequencies import FrequencyFormatError
 from fanguai.notifications.services import notify
 from fanguai.people.models import Person
@@ -244,7 +251,7 @@ def _sample_rows(text: str) -> dict[str, int]:
     rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
     if not rows:
         return {}
-    header = ["".join(h.strip().lower().split()).replace("_", "") for h in rows[0]]
+    header = ["".join(h.strip().lower().split()).replace("_", "").replace(".", "") for h in rows[0]]
     column = (
         header.index("samplename")
         if "samplename" in header
@@ -257,6 +264,53 @@ def _sample_rows(text: str) -> dict[str, int]:
         if column < len(row) and row[column].strip():
             found.setdefault(row[column].strip(), number)
     return found
+
+
+def profile_problem_text(problem: ProfileError) -> str:
+    """A kinship profile error or warning in the user's language, from its code and params.
+
+    The kinship engine stays free of Django and reports English text plus a stable code; the messages
+    shown on the import page are these translations (the English text when a code is not known here).
+    """
+    texts = {
+        "empty_file": _("The file is empty."),
+        "missing_columns": _("Missing column(s): %(columns)s."),
+        "empty_sample": _("Empty sample name."),
+        "empty_locus": _("Empty locus name."),
+        "unknown_locus": _("Unknown locus %(locus)s."),
+        "malformed_allele": _("Malformed allele %(allele)s."),
+        "third_allele": _("A third allele (mixture or artefact?)."),
+        "single_allele": _("Only one allele; write a homozygote as two equal alleles."),
+        "conflicting_genotypes": _(
+            "Sample %(sample)s is listed twice for %(locus)s with different genotypes "
+            "(%(previous)s at row %(first_row)s, now %(genotype)s)."
+        ),
+        "unnamed_column": _("Value %(value)s in column %(column)s, which the header does not name."),
+        "not_utf8": _(
+            "The file is not UTF-8 text (the first undecodable byte is on this row); save it as UTF-8."
+        ),
+        "off_ladder": _(
+            "Off-ladder call (OL) for sample %(sample)s at %(locus)s: the locus is left untyped for "
+            "this sample."
+        ),
+    }
+    template = texts.get(problem.code)
+    if template is None:
+        return problem.message
+    try:
+        return template % dict(problem.params)
+    except (KeyError, TypeError, ValueError):
+        return problem.message
+
+
+def decode_upload(data: bytes) -> str:
+    """Text of an uploaded profile file; a file that is not UTF-8 is refused naming the row."""
+    try:
+        return decode_profile_bytes(data)
+    except ProfileFormatError as exc:
+        raise ValidationFailed(
+            [RowError(e.row, e.field, profile_problem_text(e)) for e in exc.errors]
+        ) from None
 
 
 def _encode(profile: dict[str, tuple[str, str]]) -> str:
@@ -273,7 +327,9 @@ def import_profiles(*, actor, text: str, kit: str, file_name: str = "") -> Impor
     try:
         profiles = parse_profiles(text)
     except ProfileFormatError as exc:
-        raise ValidationFailed([RowError(e.row, e.field, e.message) for e in exc.errors]) from None
+        raise ValidationFailed(
+            [RowError(e.row, e.field, profile_problem_text(e)) for e in exc.errors]
+        ) from None
     if not profiles:
         raise ValidationFailed([RowError(0, "", _("The file holds no profile."))])
     rows = _sample_rows(text)
@@ -284,6 +340,10 @@ def import_profiles(*, actor, text: str, kit: str, file_name: str = "") -> Impor
     }
     kit_loci = set(KITS[kit]) if kit != OTHER_KIT else None
     report = ImportReport()
+    for warning in profiles.warnings:
+        report.warnings.append(
+            _("Row %(row)s: %(message)s") % {"row": warning.row, "message": profile_problem_text(warning)}
+        )
     encoded: dict[str, str] = {}
     for name, profile in profiles.items():
         row = rows.get(name, 0)
@@ -409,7 +469,9 @@ def _involving(specimen_id: int):
     )
 
 
-def _queue_run(actor, kind: str, specimen_ids: list[int] | None = None) -> ComparisonRun:
+def _queue_run(
+    actor, kind: str, specimen_ids: list[int] | None = None, enqueue: bool = True
+) -> ComparisonRun:
     from .tasks import run_comparison
 
     run = ComparisonRun.objects.create(
@@ -418,12 +480,14 @@ def _queue_run(actor, kind: str, specimen_ids: list[int] | None = None) -> Compa
         specimen_ids=specimen_ids or [],
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
-    transaction.on_commit(partial(run_comparison.enqueue, run.pk))
+    if enqueue:
+        transaction.on_commit(partial(run_comparison.enqueue, run.pk))
     return run
 
 
-def execute_run(run_id: int) -> ComparisonRun:
-    """The comparison job itself (called by the worker task, or directly by the demo)."""
+def execute_run(run_id: int, *, compare=None) -> ComparisonRun:
+    """The comparison job itself (called by the worker task, or directly by the demo). ``compare`` replaces
+    `comparison.compare` (same signature), e.g. the Spark engine of `rematch.spark_compare`."""
     run = ComparisonRun.objects.select_related("analysis").get(pk=run_id)
     if run.status in (ComparisonRun.Status.DONE, ComparisonRun.Status.RUNNING):
         return run
@@ -441,7 +505,7 @@ def execute_run(run_id: int) -> ComparisonRun:
             ComparisonRun.objects.filter(pk=run.pk).update(done=done)
 
     try:
-        kept = comparison.compare(ids, run.analysis, progress=progress)
+        kept = (compare or comparison.compare)(ids, run.analysis, progress=progress)
         if run.kind == ComparisonRun.Kind.FULL:
             comparison.drop_stale(run.analysis)
     except Exception as exc:
@@ -546,9 +610,10 @@ def change_settings(
 
 
 @transaction.atomic
-def start_full_run(*, actor) -> ComparisonRun:
+def start_full_run(*, actor, enqueue: bool = True) -> ComparisonRun:
+    """``enqueue=False``: the caller executes the run itself (`execute_run`), not the worker."""
     _deny_unless(policy_for(ComparisonRun).can(actor, "start"))
-    run = _queue_run(actor, ComparisonRun.Kind.FULL)
+    run = _queue_run(actor, ComparisonRun.Kind.FULL, enqueue=enqueue)
     record_event("dna.run.start", actor=actor, object_type="dna.comparisonrun", object_id=run.pk)
     return run
 
@@ -789,3 +854,82 @@ def _involving_reunion(specimen_id: int):
         | Q(candidate__partner_specimen_id=specimen_id)
         | Q(candidate__found_specimen_id=specimen_id)
     )
+
+
+# --- Reference pedigrees (issue 12) ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def register_pedigree(*, actor, text: str, missing: str, note: str = "", enqueue: bool = True):
+    """Register a family reference as a pedigree and queue its search against the found side.
+
+    ``text`` is a CSV ``id,father,mother,sex,specimen``: the specimen column holds the specimen number of a
+    typed family-side member (a parent or relative with a profile), empty for an untyped member;
+    ``missing`` is the member id of the missing child's place. The audit event names the pedigree and the
+    counts only.
+    """
+    from fanguai.kinship.pedigree import PedigreeError, parse_pedigree
+
+    from .models import FamilyPedigree, PedigreeMember
+
+    _deny_unless(policy_for(FamilyPedigree).can(actor, "create"))
+    try:
+        pedigree = parse_pedigree(text)
+    except PedigreeError as exc:
+        raise ValidationFailed([RowError(0, "members", message) for message in exc.errors]) from None
+    rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
+    numbers = {}
+    for row in rows:
+        cleaned = {(k or "").strip().lower(): (v or "").strip() for k, v in row.items()}
+        if cleaned.get("id") and cleaned.get("specimen"):
+            numbers[cleaned["id"]] = cleaned["specimen"].upper()
+    errors: list[RowError] = []
+    missing = missing.strip()
+    if missing not in pedigree:
+        errors.append(RowError(0, "missing", _("The missing person must be a member of the pedigree.")))
+    if missing in numbers:
+        errors.append(RowError(0, "missing", _("The missing person's place cannot hold a specimen.")))
+    specimens = {
+        s.number: s
+        for s in Specimen.objects.filter(number__in=numbers.values()).select_related("profile")
+        if s.profile_deleted_at is None
+    }
+    for member_id, number in numbers.items():
+        specimen = specimens.get(number)
+        if specimen is None or not hasattr(specimen, "profile"):
+            errors.append(RowError(0, member_id, _("No typed specimen %(number)s.") % {"number": number}))
+        elif specimen.category not in FAMILY_SIDE:
+            errors.append(RowError(0, member_id, _("Only family-side specimens can be pedigree members.")))
+    if len(set(numbers.values())) != len(numbers):
+        errors.append(RowError(0, "specimen", _("A specimen can be only one member.")))
+    if not numbers:
+        errors.append(RowError(0, "specimen", _("At least one member must be a typed specimen.")))
+    if errors:
+        raise ValidationFailed(errors)
+    typed = [specimens[numbers[m]] for m in pedigree.members if m in numbers]
+    record = FamilyPedigree.objects.create(
+        missing_member=missing,
+        anchor_specimen=typed[0],
+        note=note[:200],
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    PedigreeMember.objects.bulk_create(
+        PedigreeMember(
+            pedigree=record,
+            member_id=member.id,
+            father=member.father or "",
+            mother=member.mother or "",
+            sex="M" if member.sex == "male" else "F",
+            specimen=specimens[numbers[member.id]] if member.id in numbers else None,
+        )
+        for member in pedigree.members.values()
+    )
+    record_event(
+        "dna.pedigree.register",
+        actor=actor,
+        object_type="dna.familypedigree",
+        object_id=record.pk,
+        details={"members": len(pedigree), "typed": len(typed)},
+    )
+    _queue_run(actor, ComparisonRun.Kind.NEW_PROFILES, [typed[0].pk], enqueue=enqueue)
+    return record

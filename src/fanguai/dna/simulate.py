@@ -43,9 +43,11 @@ def child_of(
         maternal = mother[locus][int(rng.integers(2))]
         paternal = father[locus][int(rng.integers(2))]
         if locus == mutate:
+            # One whole repeat up (or down at the top of the ladder): a stepwise mutation, never a step
+            # into a microvariant (which stepwise models with microvariant rate 0 cannot explain).
             alleles = table.locus(locus).alleles
-            position = alleles.index(paternal)
-            paternal = alleles[position + 1] if position + 1 < len(alleles) else alleles[position - 1]
+            up, down = (f"{float(paternal) + step:g}" for step in (1, -1))
+            paternal = up if up in alleles else down if down in alleles else paternal
         child[locus] = _ordered(table, locus, maternal, paternal)
     return child
 

@@ -23,6 +23,7 @@ from .forms import (
     CollectForm,
     CustodyForm,
     ImportForm,
+    PedigreeForm,
     ReunionForm,
     ReviewForm,
     SamplingRequestForm,
@@ -127,9 +128,9 @@ def import_profiles(request):
             messages.error(request, _("The file is too large."))
         else:
             try:
-                text = upload.read().decode("utf-8-sig")
-            except UnicodeDecodeError:
-                messages.error(request, _("The file is not UTF-8 text."))
+                text = services.decode_upload(upload.read())
+            except ValidationFailed as exc:
+                _errors(request, exc)
             else:
                 try:
                     report = services.import_profiles(
@@ -477,3 +478,54 @@ def statistics(request):
 
 
 CUSTODY_KINDS = CustodyEvent.Kind
+
+
+# --- Reference pedigrees (issue 12) ---------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def pedigree_list(request):
+    """The registered family pedigrees and the form to register one (the laboratory)."""
+    forbid_unless(is_analyst(request.user))
+    from .models import FamilyPedigree
+
+    may_create = policy_for(FamilyPedigree).can(request.user, "create")
+    form = PedigreeForm(request.POST or None)
+    if request.method == "POST":
+        forbid_unless(may_create)
+        if form.is_valid():
+            try:
+                pedigree = services.register_pedigree(
+                    actor=request.user,
+                    text=form.cleaned_data["members"],
+                    missing=form.cleaned_data["missing"],
+                    note=form.cleaned_data["note"],
+                )
+            except ValidationFailed as exc:
+                _errors(request, exc)
+            else:
+                messages.success(
+                    request, _("The pedigree was registered; the comparison runs in the background.")
+                )
+                return redirect("dna:pedigree", pk=pedigree.pk)
+    return render(
+        request,
+        "dna/pedigree_list.html",
+        {"pedigrees": selectors.pedigrees(request.user)[:100], "form": form if may_create else None},
+    )
+
+
+@login_required
+def pedigree_detail(request, pk: int):
+    forbid_unless(is_analyst(request.user))
+    pedigree = selectors.pedigree_for_view(request.user, pk)
+    return render(
+        request,
+        "dna/pedigree_detail.html",
+        {
+            "pedigree": pedigree,
+            "members": pedigree.members.select_related("specimen"),
+            "candidates": selectors.candidates(request.user).filter(pedigree=pedigree)[:50],
+        },
+    )

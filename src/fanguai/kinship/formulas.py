@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -29,7 +30,16 @@ Pair = tuple[np.ndarray, np.ndarray]
 
 @dataclass(frozen=True)
 class LocusContext:
-    """Frequencies and mutation matrices of one locus, computed once per (table, model)."""
+    """Frequencies and mutation matrices of one locus, computed once per (table, model).
+
+    With a model that can mutate, ``p`` is the locus's frequencies divided by their sum (a published
+    table sums to 1 only up to rounding, and unseen alleles add the minimum frequency on top), and the
+    matrices are built from that proper distribution (``data`` stays the table's locus).  Without
+    mutation ``p`` is the table's values as given, so that the classic formulas (``1/(2p)``…) use the
+    published numbers.  ``untyped_*`` are the matrices of transmissions from parents untyped at the
+    locus (the mutation matrix under ``mutate``, the identity under ``plain``) and ``untyped_*_bar``
+    the distribution ``pᵀU`` of the allele such a parent passes on.
+    """
 
     data: LocusFrequencies
     p: np.ndarray
@@ -42,13 +52,14 @@ class LocusContext:
 
     @classmethod
     def build(cls, data: LocusFrequencies, model: MutationModel) -> LocusContext:
-        male = model.matrix(data, "male")
-        female = model.matrix(data, "female")
+        distribution = data if model.is_trivial else data.distribution()
+        male = model.matrix(distribution, "male")
+        female = model.matrix(distribution, "female")
         if model.mutate_untyped:
             untyped_male, untyped_female = male, female
         else:
             untyped_male = untyped_female = np.eye(data.size)
-        p = data.frequencies
+        p = distribution.frequencies
         return cls(data, p, male, female, untyped_male, untyped_female, p @ untyped_male, p @ untyped_female)
 
     def matrix(self, sex: str) -> np.ndarray:
@@ -58,6 +69,15 @@ class LocusContext:
         if sex == "male":
             return self.untyped_male, self.untyped_male_bar
         return self.untyped_female, self.untyped_female_bar
+
+    @cached_property
+    def untyped_pair(self) -> np.ndarray:
+        """``J[x, y] = Σ_z p_z U_f[z, x] U_m[z, y]``: one founder allele passed on by both untyped parents.
+
+        Needed under θ, where the allele of an untyped mother and that of an untyped random man are
+        drawn from the same subpopulation and can be the same founder allele's copies (IBD).
+        """
+        return self.untyped_female.T @ (self.p[:, None] * self.untyped_male)
 
 
 def _count(genotype: Pair, allele: np.ndarray) -> np.ndarray:
@@ -149,6 +169,87 @@ def trio_lr(ctx: LocusContext, mother: Pair, father: Pair, child: Pair, theta: f
     # about the alleged father; it is then neutral (LR 1) and reported as inconsistent.
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(denominator > 0.0, numerator / denominator, 1.0)
+
+
+def trio_mother_untyped_lr(ctx: LocusContext, father: Pair, child: Pair, theta: float):
+    """Trio at a locus where the mother is untyped: the marginal LR of alleged father and child.
+
+    Both hypotheses make the untyped mother a founder whose allele reaches the child through her
+    untyped transmission (``U_f``).  Numerator: ``A(m, t_AF)`` with ``m(x) = Σ_z S(z | AF's 2) U_f[z, x]``
+    (exactly the duo numerator).  Denominator: the child's alleles come from two untyped founders, the
+    mother and the random man, drawn in that order after the alleged father's two alleles:
+    ``Σ_{z1, z2} S(z1 | 2) S(z2 | 3) U_f[z1, x] U_m[z2, y] = m(x) r(y) + θ/(1+2θ) Σ_z S(z | 2) U_f[z, x] U_m[z, y]``
+    with ``r(y) = [(1-θ)(pᵀU_m)_y + θ Σ_{AF} U_m[s, y]]/(1+2θ)``; the last term (only under θ) is the random
+    man's allele being a copy of the same founder allele as the mother's.
+    Under ``plain`` (or a stationary model) the denominator is ``P_θ(child | AF's 2 alleles)`` and the
+    LR equals the father–child duo LR exactly; under ``mutate`` with a non-stationary model (equal,
+    stepwise) it differs from the duo LR by the untyped transmissions in the denominator.
+    """
+    seen = [father[0], father[1]]
+    mother_source = untyped_parent_source(ctx, "female", seen, theta)
+    numerator = _assign(child, mother_source, lambda y: _transmit(ctx.male, father, y))
+    matrix_m, bar_m = ctx.untyped("male")
+    matrix_f, _ = ctx.untyped("female")
+    joint = ctx.untyped_pair
+
+    def man(allele: np.ndarray) -> np.ndarray:
+        return (
+            (1.0 - theta) * bar_m[allele]
+            + theta * (matrix_m[father[0], allele] + matrix_m[father[1], allele])
+        ) / (1.0 + 2.0 * theta)
+
+    def together(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """θ/(1+2θ) · Σ_z S(z | AF's 2) U_f[z, x] U_m[z, y]."""
+        if theta == 0.0:
+            return np.zeros(np.broadcast(x, y).shape)
+        same = (
+            matrix_f[father[0], x] * matrix_m[father[0], y] + matrix_f[father[1], x] * matrix_m[father[1], y]
+        )
+        drawn = ((1.0 - theta) * joint[x, y] + theta * same) / (1.0 + theta)
+        return theta * drawn / (1.0 + 2.0 * theta)
+
+    a, b = child
+    straight = mother_source(a) * man(b) + together(a, b)
+    crossed = mother_source(b) * man(a) + together(b, a)
+    denominator = np.where(a == b, straight, straight + crossed)
+    return numerator / denominator
+
+
+def partly_typed_lr(
+    ctx: LocusContext,
+    relationship: str,
+    genotypes: Sequence[Pair | None],
+    theta: float,
+    parent_sex: str = "male",
+):
+    """Per-locus LR of a parentage hypothesis when some parties are untyped at the locus.
+
+    ``genotypes`` follows the person order of `lr.compute_lr`, ``None`` for untyped.  Returns
+    ``(lr, inconsistent)`` or ``None`` when the locus carries no information (LR 1): the child untyped;
+    the duo's parent untyped; the trio's alleged father untyped (both hypotheses then make the father an
+    untyped founder); both parents of a couple untyped.  Otherwise: a trio with the mother untyped →
+    `trio_mother_untyped_lr` (the marginal of alleged father and child); a couple with one parent
+    untyped → the duo LR of the typed parent with their sex (the other parent untyped in the numerator,
+    the child unrelated in the denominator: exactly the duo's hypotheses).
+    """
+    child = genotypes[-1]
+    if child is None:
+        return None
+    if relationship == "trio":
+        mother, father = genotypes[0], genotypes[1]
+        if father is None:
+            return None
+        if mother is None:
+            return trio_mother_untyped_lr(ctx, father, child, theta), duo_inconsistent(father, child)
+    elif relationship == "couple":
+        mother, father = genotypes[0], genotypes[1]
+        if mother is None and father is None:
+            return None
+        if mother is None:
+            return duo_lr(ctx, father, child, theta, "male"), duo_inconsistent(father, child)
+        if father is None:
+            return duo_lr(ctx, mother, child, theta, "female"), duo_inconsistent(mother, child)
+    return None
 
 
 def couple_lr(ctx: LocusContext, mother: Pair, father: Pair, child: Pair, theta: float):

@@ -5,11 +5,19 @@ each allele.  Everything downstream (mutation matrices, genotype codes of the se
 on that universe, so the table is immutable: adding an allele returns a new table whose existing alleles
 keep their positions and new alleles are appended (this keeps genotype codes of an index valid).
 
-Minimum frequency: a listed allele rarer than the minimum, and every allele that the table does not
-list, gets the minimum frequency.  The default minimum is 5/(2N) (NRC II recommendation 4.3 style),
-with N the number of individuals behind the table; N defaults to `DEFAULT_SAMPLE_SIZE` because the
-source of the shipped table does not state it.  A fixed floor can be given instead.  Renormalisation
-(dividing each locus by its sum after flooring) is optional and off by default, as in Familias.
+Minimum frequency: every allele that the table does not list gets the minimum frequency.  Alleles the
+table lists keep their listed frequency, also when it is smaller than the minimum, unless the caller
+asks for the floor on listed alleles too (``floor_listed=True``, CLI ``--floor-listed``).  The default
+minimum is 5/(2N) (NRC II recommendation 4.3 style), with N the number of individuals behind the table;
+N defaults to `DEFAULT_SAMPLE_SIZE` because the source of the shipped table does not state it.  A fixed
+floor can be given instead.
+
+Sums: a table as published sums to 1 only up to rounding (the shipped one: 0.9998–1.0006 per locus),
+and each unseen allele adds the minimum on top.  ``renormalise=True`` divides every locus by its sum
+in the table itself (all computations then use the normalised values).  Without it the table keeps the
+published values, and the likelihood engine normalises a locus itself wherever a mutation matrix is
+built from it (see `LocusFrequencies.distribution` and `formulas.LocusContext`), so that mutation
+matrices and the untyped transmissions are built on a proper distribution.
 """
 
 from __future__ import annotations
@@ -56,6 +64,18 @@ class LocusFrequencies:
         return len(self.alleles)
 
     @property
+    def total(self) -> float:
+        """Sum of the frequencies (1 only up to rounding, or more after unseen alleles were added)."""
+        return float(np.sum(self.frequencies))
+
+    def distribution(self) -> LocusFrequencies:
+        """This locus with its frequencies divided by their sum (itself when the sum is exactly 1)."""
+        total = self.total
+        if total == 1.0:
+            return self
+        return _make_locus(self.locus, list(self.alleles), list(self.frequencies / total))
+
+    @property
     def values(self) -> np.ndarray:
         """Numeric repeat numbers of the alleles (for stepwise mutation)."""
         return np.array([allele_value(a) for a in self.alleles], dtype=np.float64)
@@ -69,11 +89,12 @@ def _make_locus(locus: str, alleles: list[str], freqs: list[float]) -> LocusFreq
 
 @dataclass(frozen=True, eq=False)
 class FrequencyTable:
-    """Immutable per-locus allele frequencies with a minimum frequency for rare and unseen alleles."""
+    """Immutable per-locus allele frequencies with a minimum frequency for unseen alleles."""
 
     loci: Mapping[str, LocusFrequencies]
     minimum_frequency: float
     renormalise: bool = False
+    floor_listed: bool = False
 
     def __contains__(self, locus: str) -> bool:
         return locus in self.loci
@@ -117,7 +138,7 @@ class FrequencyTable:
                 total = sum(freqs)
                 freqs = [f / total for f in freqs]
             loci[locus] = _make_locus(locus, alleles, freqs)
-        return FrequencyTable(loci, self.minimum_frequency, self.renormalise)
+        return FrequencyTable(loci, self.minimum_frequency, self.renormalise, self.floor_listed)
 
 
 def minimum_frequency_for(sample_size: int) -> float:
@@ -133,10 +154,13 @@ def parse_frequencies(
     sample_size: int = DEFAULT_SAMPLE_SIZE,
     minimum_frequency: float | None = None,
     renormalise: bool = False,
+    floor_listed: bool = False,
 ) -> FrequencyTable:
     """Parse a ``Locus,Allele,Frequency`` CSV text into a `FrequencyTable`.
 
-    ``minimum_frequency`` (a fixed floor) overrides the 5/(2N) rule computed from ``sample_size``.
+    ``minimum_frequency`` (a fixed floor) overrides the 5/(2N) rule computed from ``sample_size``.  The
+    minimum applies to alleles the table does not list; with ``floor_listed`` also to listed alleles
+    rarer than it.
     Unknown locus names are accepted (a custom table may carry loci the engine has no alias for) and
     registered under their own spelling.
     """
@@ -186,12 +210,12 @@ def parse_frequencies(
     loci: dict[str, LocusFrequencies] = {}
     for locus, alleles in table.items():
         ordered = sorted(alleles, key=allele_value)
-        freqs = [max(alleles[a], floor) for a in ordered]
+        freqs = [max(alleles[a], floor) if floor_listed else alleles[a] for a in ordered]
         if renormalise:
             total = sum(freqs)
             freqs = [f / total for f in freqs]
         loci[locus] = _make_locus(locus, ordered, freqs)
-    return FrequencyTable(loci, floor, renormalise)
+    return FrequencyTable(loci, floor, renormalise, floor_listed)
 
 
 def load_frequencies(
@@ -200,6 +224,7 @@ def load_frequencies(
     sample_size: int = DEFAULT_SAMPLE_SIZE,
     minimum_frequency: float | None = None,
     renormalise: bool = False,
+    floor_listed: bool = False,
 ) -> FrequencyTable:
     """Load a frequency table from a CSV file; without a path, the shipped Chinese table."""
     if path is None:
@@ -209,7 +234,11 @@ def load_frequencies(
     else:
         text = Path(path).read_text(encoding="utf-8-sig")
     return parse_frequencies(
-        text, sample_size=sample_size, minimum_frequency=minimum_frequency, renormalise=renormalise
+        text,
+        sample_size=sample_size,
+        minimum_frequency=minimum_frequency,
+        renormalise=renormalise,
+        floor_listed=floor_listed,
     )
 
 

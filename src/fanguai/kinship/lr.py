@@ -2,8 +2,13 @@
 
 Entry point: `compute_lr`.  It maps profiles onto allele indices of the frequency table (adding unseen
 alleles at the minimum frequency), evaluates the per-locus formulas of `formulas`, multiplies the
-per-locus LRs, lists the Mendelian-inconsistent loci and draws the conclusion.  A locus that is untyped
-in any party (or absent from the frequency table) contributes LR 1.
+per-locus LRs, lists the Mendelian-inconsistent loci and draws the conclusion.
+
+Untyped loci: a locus absent from the frequency table contributes LR 1 (listed in ``skipped_loci``).
+A locus untyped in one party contributes 1, except for partly typed parents (see
+`formulas.partly_typed_lr`): a trio whose mother is untyped there uses the marginal LR of the alleged
+father and the child, a couple with one untyped parent uses the duo LR of the typed parent; both can
+be far below 1 when the typed parent and the child are inconsistent.
 """
 
 from __future__ import annotations
@@ -86,12 +91,17 @@ class KinshipModel:
 
 @dataclass(frozen=True)
 class LocusLR:
-    """Result of one locus: its LR, whether every party was typed, and Mendelian inconsistency."""
+    """Result of one locus: its LR, whether every party was typed, and Mendelian inconsistency.
+
+    ``partial`` is True for a parentage locus where a parent was untyped and the LR was computed from
+    the typed parent and the child (``typed`` is then False); ``inconsistent`` then refers to them.
+    """
 
     locus: str
     lr: float
     typed: bool = True
     inconsistent: bool = False
+    partial: bool = False
 
     @property
     def log10_lr(self) -> float:
@@ -169,6 +179,25 @@ def locus_lr(
     return float(lr), bool(inconsistent)
 
 
+def partly_typed_locus_lr(
+    model: KinshipModel,
+    relationship: str,
+    locus: str,
+    genotypes: Sequence[tuple[str, str] | None],
+) -> tuple[float, bool] | None:
+    """LR and inconsistency of a trio/couple locus where some party is untyped (``None``).
+
+    ``None`` when the locus carries no information (LR 1); see `formulas.partly_typed_lr`.
+    """
+    ctx = model.context(locus)
+    pairs = [None if g is None else _indices(ctx, g) for g in genotypes]
+    found = formulas.partly_typed_lr(ctx, relationship, pairs, model.theta)
+    if found is None:
+        return None
+    lr, inconsistent = found
+    return float(lr), bool(inconsistent)
+
+
 def resolve_kappa(relationship: str, kappa: tuple[float, float, float] | None) -> tuple[float, float, float]:
     """IBD probabilities of a named relationship, or the validated general κ."""
     if relationship != "kappa":
@@ -198,7 +227,9 @@ def compute_lr(
     """Likelihood ratio of ``relationship`` against "unrelated" for the given persons.
 
     Person order: parent-child ``(parent, child)``; trio ``(mother, alleged father, child)``; couple
-    ``(mother, father, child)``; the pairwise relationships ``(person1, person2)``.  ``kappa`` is used
+    ``(mother, father, child)``; the pairwise relationships ``(person1, person2)``.  A trio locus where
+    the mother is untyped, and a couple locus where one parent is untyped, are computed from the typed
+    parent and the child (see `formulas.partly_typed_lr`).  ``kappa`` is used
     with ``relationship="kappa"``.  ``parent_sex`` is the sex of the duo's tested parent (it selects the
     mutation rates).  Mutation models apply to parent-child transmissions only (duo, trio, couple).
     Supply ``model`` instead of frequencies/mutation/theta to reuse cached matrices.
@@ -223,7 +254,14 @@ def compute_lr(
             continue
         genotypes = [profile.get(locus) for profile in persons]
         if any(g is None for g in genotypes):
-            results.append(LocusLR(locus, 1.0, typed=False))
+            partial = None
+            if relationship in ("trio", "couple"):
+                partial = partly_typed_locus_lr(model, relationship, locus, genotypes)
+            if partial is None:
+                results.append(LocusLR(locus, 1.0, typed=False))
+            else:
+                lr, inconsistent = partial
+                results.append(LocusLR(locus, lr, typed=False, inconsistent=inconsistent, partial=True))
             continue
         lr, inconsistent = locus_lr(
             model,

@@ -1,4 +1,4 @@
-"""Mutation models for parent → child transmissions (Familias / pedmut conventions).
+"""Mutation models for parent → child transmissions (pedmut matrices; forrel or Familias convention).
 
 A model turns a locus's allele universe into a row-stochastic matrix ``M`` where ``M[i, j]`` is the
 probability that a parent's allele ``i`` is received by the child as ``j``.  The matrices follow
@@ -14,6 +14,12 @@ probability that a parent's allele ``i`` is received by the child as ``j``.  The
   allele is in the group, ``1 - R2`` when the allele is alone in its group).
 
 Rates can differ by sex (paternal and maternal meioses) and by locus.
+
+Which transmissions mutate is a convention that differs between established programs: forrel/pedprobr
+send every parent → child transmission of the pedigree through the mutation matrix, including those
+from untyped founders (the unknown other parent of a duo, the random man of the trio's alternative);
+Familias applies mutation only to transmissions from typed persons.  `MutationModel.mutate_untyped`
+chooses (``True``, the default, is forrel's ``mutate``; ``False`` is Familias's ``plain``).
 """
 
 from __future__ import annotations
@@ -29,7 +35,9 @@ MODELS = ("none", "equal", "proportional", "stepwise")
 DEFAULT_RATE = 0.002
 """Default mutation rate per meiosis when a model is chosen without a rate (typical autosomal STR)."""
 DEFAULT_RANGE = 0.5
-DEFAULT_MICROVARIANT_RATE = 1e-6
+DEFAULT_MICROVARIANT_RATE = 0.0
+"""Stepwise rate of steps between allele groups (integer ↔ microvariant); 0 as in forrel and Familias."""
+UNTYPED_TRANSMISSIONS = ("mutate", "plain")
 
 
 @dataclass(frozen=True)
@@ -37,9 +45,11 @@ class MutationModel:
     """Mutation model with per-sex rates and optional per-locus overrides.
 
     ``locus_rates`` maps a canonical locus name to ``(male_rate, female_rate)``.
-    ``mutate_untyped`` says whether transmissions from untyped parents (the unknown other parent of a
-    duo, the random man of the trio's alternative) also pass through the mutation matrix; ``True`` is
-    the Familias / forrel convention (every parent → child transmission of the pedigree mutates).
+    ``mutate_untyped`` says whether transmissions from parents untyped at the locus (the unknown other
+    parent of a duo, the random man of the trio's alternative, an untyped mother of a trio) also pass
+    through the mutation matrix: ``True`` is forrel/pedprobr's convention (every parent → child
+    transmission of the pedigree mutates; CLI ``--untyped-transmission mutate``), ``False`` is
+    Familias's (only typed parents' transmissions mutate; ``plain``).
     """
 
     kind: str = "none"
@@ -68,6 +78,7 @@ class MutationModel:
         *,
         range: float = DEFAULT_RANGE,  # noqa: A002 - the conventional name of the parameter
         microvariant_rate: float | None = None,
+        mutate_untyped: bool = True,
     ) -> MutationModel:
         """Same rate for both sexes and all loci (what the CLI offers)."""
         if kind == "none":
@@ -75,11 +86,16 @@ class MutationModel:
         rate = DEFAULT_RATE if rate is None else rate
         if microvariant_rate is None:
             microvariant_rate = DEFAULT_MICROVARIANT_RATE if kind == "stepwise" else 0.0
-        return cls(kind, rate, rate, range, microvariant_rate)
+        return cls(kind, rate, rate, range, microvariant_rate, mutate_untyped=mutate_untyped)
 
     @property
     def is_trivial(self) -> bool:
-        return self.kind == "none"
+        """True when no transmission can mutate: model ``none``, or every rate is 0 (identity matrices)."""
+        if self.kind == "none":
+            return True
+        rates = [self.male_rate, self.female_rate, self.microvariant_rate]
+        rates += [r for pair in self.locus_rates.values() for r in pair]
+        return all(r == 0.0 for r in rates)
 
     def rate(self, locus: str, sex: str) -> float:
         male, female = self.locus_rates.get(locus, (self.male_rate, self.female_rate))

@@ -2,16 +2,22 @@
 
 Both readers validate the whole file and raise one `ProfileFormatError` listing every problem with its
 row number (1-based line of the file, the header being row 1), the field and a reason, so that a user
-can fix all of them at once.
+can fix all of them at once.  Every problem (`ProfileError`) and warning (`ProfileWarning`) carries a
+stable ``code`` and its ``params`` besides the English ``message``, so that an application can show it
+in its own language (the DNA app renders them in Chinese); `MESSAGES` lists the codes.
 
 Long CSV: ``sample,locus,allele1,allele2``.  A homozygote is written as two equal alleles; both alleles
-empty means "not typed"; exactly one allele is an error (ambiguous).
+empty means "not typed"; exactly one allele is an error (ambiguous).  A value in a column the header does
+not name (a row longer than the header) is an error, never silently cut.
 GeneMapper ID-X: ``Sample Name,Marker,Allele 1,Allele 2,…`` (tab- or comma-separated, other columns
 ignored).  GeneMapper writes a homozygote as one allele, so a single allele is read as a homozygote.
+Tables that R wrote from a GeneMapper export are accepted too: header names are compared without case,
+spaces, underscores and dots (``Sample.Name``, ``Allele.1``), and ``NA`` in an allele cell is empty.
 
-Sex and Y markers (Amelogenin, Y-indel, DYS…) are skipped silently.  A locus that is neither known nor
-skipped, a malformed allele (including ``OL`` off-ladder calls), a third allele, and one sample listed
-twice for a locus with different genotypes are errors.
+Sex and Y markers (Amelogenin, Y-indel, DYS…) are skipped silently.  An off-ladder call (``OL``) leaves
+that locus untyped for that sample and is reported as a warning (``ProfileSet.warnings``), not an
+error.  A locus that is neither known nor skipped, a malformed allele, a third allele, one sample listed
+twice for a locus with different genotypes, and a file that is not UTF-8 text are errors.
 """
 
 from __future__ import annotations
@@ -19,8 +25,9 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .loci import allele_value, canonical_allele, canonical_locus, is_skipped_marker
 
@@ -31,16 +38,57 @@ Profile = dict[str, Genotype]
 """Typed loci of one person: canonical locus name → genotype.  Untyped loci are absent."""
 
 
+MESSAGES: dict[str, str] = {
+    "empty_file": "empty file",
+    "missing_columns": "missing column(s): {columns}",
+    "empty_sample": "empty sample name",
+    "empty_locus": "empty locus name",
+    "unknown_locus": "unknown locus {locus!r}",
+    "malformed_allele": "malformed allele {allele!r}",
+    "third_allele": "third allele (mixture or artefact?)",
+    "single_allele": "only one allele; write a homozygote as two equal alleles",
+    "conflicting_genotypes": "sample {sample!r} listed twice for {locus} with different genotypes "
+    "({previous} at row {first_row}, now {genotype})",
+    "unnamed_column": "value {value!r} in column {column}, which the header does not name",
+    "not_utf8": "the file is not UTF-8 text (first undecodable byte on this row); save it as UTF-8",
+    "off_ladder": "off-ladder call {allele!r} for sample {sample!r} at {locus}: locus left untyped",
+}
+"""English text of every error and warning code; ``params`` fill the placeholders."""
+
+
 @dataclass(frozen=True)
 class ProfileError:
-    """One problem found in a profile file."""
+    """One problem found in a profile file: row, field, English message, and its code with params."""
 
     row: int
     field: str
     message: str
+    code: str = ""
+    params: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     def __str__(self) -> str:
         return f"row {self.row}, {self.field}: {self.message}"
+
+
+@dataclass(frozen=True)
+class ProfileWarning(ProfileError):
+    """Something the analyst should see that did not stop the file from loading (e.g. an ``OL`` call)."""
+
+
+def _problem(kind: type[ProfileError], row: int, field_name: str, code: str, **params: Any) -> ProfileError:
+    return kind(row, field_name, MESSAGES[code].format(**params), code, params)
+
+
+def _error(row: int, field_name: str, code: str, **params: Any) -> ProfileError:
+    return _problem(ProfileError, row, field_name, code, **params)
+
+
+class ProfileSet(dict[str, "Profile"]):
+    """Profiles by sample id (a plain ``dict``), plus the ``warnings`` found while reading them."""
+
+    def __init__(self, *args: Any, warnings: Iterable[ProfileWarning] = (), **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.warnings: list[ProfileWarning] = list(warnings)
 
 
 class ProfileFormatError(ValueError):
@@ -51,6 +99,12 @@ class ProfileFormatError(ValueError):
         shown = "; ".join(str(e) for e in errors[:20])
         more = f" (and {len(errors) - 20} more)" if len(errors) > 20 else ""
         super().__init__(f"{len(errors)} problem(s) in profile file: {shown}{more}")
+
+
+OFF_LADDER = frozenset({"OL"})
+"""Allele calls GeneMapper writes for a peak outside the allelic ladder."""
+MISSING_VALUES = frozenset({"NA"})
+"""Cell values that mean "empty" (R writes NA for an empty cell)."""
 
 
 def make_genotype(first: str, second: str) -> Genotype:
@@ -67,55 +121,71 @@ def _known_locus(name: str, known: frozenset[str] | None) -> str | None:
     return locus
 
 
+Record = tuple[int, str, str, list[tuple[str, str]]]
+"""(row, sample, marker, [(field, allele text)…]) of one data row."""
+
+
 def _collect(
-    rows: Iterable[tuple[int, str, str, list[tuple[str, str]]]],
+    rows: Iterable[Record | ProfileError],
     *,
     single_allele_is_homozygote: bool,
     known_loci: frozenset[str] | None,
-) -> dict[str, Profile]:
-    """Validate (row, sample, marker, [(field, allele text)…]) records into profiles."""
+) -> ProfileSet:
+    """Validate records into profiles; row-level problems may arrive as `ProfileError` items."""
     errors: list[ProfileError] = []
+    warnings: list[ProfileWarning] = []
     profiles: dict[str, Profile] = {}
     first_row: dict[tuple[str, str], int] = {}
-    for row_number, sample, marker, allele_cells in rows:
+    for record in rows:
+        if isinstance(record, ProfileError):
+            errors.append(record)
+            continue
+        row_number, sample, marker, allele_cells = record
         if not sample:
-            errors.append(ProfileError(row_number, "sample", "empty sample name"))
+            errors.append(_error(row_number, "sample", "empty_sample"))
             continue
         if not marker:
-            errors.append(ProfileError(row_number, "locus", "empty locus name"))
+            errors.append(_error(row_number, "locus", "empty_locus"))
             continue
         if is_skipped_marker(marker):
             continue
         locus = _known_locus(marker, known_loci)
         if locus is None:
-            errors.append(ProfileError(row_number, "locus", f"unknown locus {marker!r}"))
+            errors.append(_error(row_number, "locus", "unknown_locus", locus=marker))
             continue
         alleles: list[str] = []
         bad = False
+        off_ladder = ""
         for field_name, text in allele_cells:
-            if not text:
+            if not text or text in MISSING_VALUES:
+                continue
+            if text.upper() in OFF_LADDER:
+                off_ladder = off_ladder or field_name
                 continue
             allele = canonical_allele(text)
             if allele is None:
-                errors.append(ProfileError(row_number, field_name, f"malformed allele {text!r}"))
+                errors.append(_error(row_number, field_name, "malformed_allele", allele=text))
                 bad = True
                 continue
             alleles.append(allele)
         if bad:
             continue
+        if off_ladder:
+            profiles.setdefault(sample, {})
+            warning = _problem(
+                ProfileWarning, row_number, off_ladder, "off_ladder", allele="OL", sample=sample, locus=locus
+            )
+            warnings.append(warning)  # type: ignore[arg-type]
+            continue
         if len(alleles) > 2:
-            errors.append(ProfileError(row_number, allele_cells[2][0], "third allele (mixture or artefact?)"))
+            errors.append(_error(row_number, allele_cells[2][0], "third_allele"))
             continue
         if not alleles:
             profiles.setdefault(sample, {})
             continue
         if len(alleles) == 1:
             if not single_allele_is_homozygote:
-                errors.append(
-                    ProfileError(
-                        row_number, "allele2", "only one allele; write a homozygote as two equal alleles"
-                    )
-                )
+                errors.append(_error(row_number, "allele2", "single_allele"))
                 continue
             alleles.append(alleles[0])
         genotype = make_genotype(alleles[0], alleles[1])
@@ -123,11 +193,15 @@ def _collect(
         previous = profile.get(locus)
         if previous is not None and previous != genotype:
             errors.append(
-                ProfileError(
+                _error(
                     row_number,
                     "locus",
-                    f"sample {sample!r} listed twice for {locus} with different genotypes "
-                    f"({'/'.join(previous)} at row {first_row[(sample, locus)]}, now {'/'.join(genotype)})",
+                    "conflicting_genotypes",
+                    sample=sample,
+                    locus=locus,
+                    previous="/".join(previous),
+                    first_row=first_row[(sample, locus)],
+                    genotype="/".join(genotype),
                 )
             )
             continue
@@ -136,7 +210,7 @@ def _collect(
             first_row[(sample, locus)] = row_number
     if errors:
         raise ProfileFormatError(errors)
-    return profiles
+    return ProfileSet(profiles, warnings=warnings)
 
 
 def _rows(text: str) -> list[list[str]]:
@@ -146,53 +220,71 @@ def _rows(text: str) -> list[list[str]]:
 
 
 def _normalise_header(cell: str) -> str:
-    return "".join(cell.strip().lower().split()).replace("_", "")
+    """Header name without case, spaces, underscores and dots (``Sample.Name`` as R writes it)."""
+    return "".join(cell.strip().lower().split()).replace("_", "").replace(".", "")
 
 
-def parse_long_csv(text: str, *, known_loci: Iterable[str] | None = None) -> dict[str, Profile]:
+def _allele_columns(header: list[str]) -> list[tuple[int, str]]:
+    columns = [(i, h) for i, h in enumerate(header) if h.startswith("allele") and h[6:].isdigit()]
+    return sorted(columns, key=lambda item: int(item[1][6:]))
+
+
+def _missing_columns(header: list[str], wanted: tuple[str, ...]) -> None:
+    missing = [name for name in wanted if name not in header]
+    if missing:
+        raise ProfileFormatError([_error(1, "header", "missing_columns", columns=", ".join(missing))])
+
+
+def parse_long_csv(text: str, *, known_loci: Iterable[str] | None = None) -> ProfileSet:
     """Parse the long format ``sample,locus,allele1,allele2`` (extra ``alleleN`` columns allowed)."""
     rows = _rows(text)
     if not rows:
-        raise ProfileFormatError([ProfileError(1, "header", "empty file")])
+        raise ProfileFormatError([_error(1, "header", "empty_file")])
     header = [_normalise_header(h) for h in rows[0]]
-    missing = [name for name in ("sample", "locus", "allele1", "allele2") if name not in header]
-    if missing:
-        raise ProfileFormatError([ProfileError(1, "header", f"missing column(s): {', '.join(missing)}")])
-    sample_col, locus_col = header.index("sample"), header.index("locus")
-    allele_cols = [(i, h) for i, h in enumerate(header) if h.startswith("allele") and h[6:].isdigit()]
-    allele_cols.sort(key=lambda item: int(item[1][6:]))
+    _missing_columns(header, ("sample", "locus", "allele1", "allele2"))
     return _collect(
-        _records(rows, sample_col, locus_col, allele_cols),
+        _records(
+            rows, header.index("sample"), header.index("locus"), _allele_columns(header), strict_width=True
+        ),
         single_allele_is_homozygote=False,
         known_loci=frozenset(known_loci) if known_loci is not None else None,
     )
 
 
-def parse_genemapper(text: str, *, known_loci: Iterable[str] | None = None) -> dict[str, Profile]:
+def parse_genemapper(text: str, *, known_loci: Iterable[str] | None = None) -> ProfileSet:
     """Parse a GeneMapper ID-X genotype table (``Sample Name``, ``Marker``, ``Allele 1``…)."""
     rows = _rows(text)
     if not rows:
-        raise ProfileFormatError([ProfileError(1, "header", "empty file")])
+        raise ProfileFormatError([_error(1, "header", "empty_file")])
     header = [_normalise_header(h) for h in rows[0]]
-    missing = [name for name in ("samplename", "marker", "allele1") if name not in header]
-    if missing:
-        raise ProfileFormatError([ProfileError(1, "header", f"missing column(s): {', '.join(missing)}")])
-    sample_col, locus_col = header.index("samplename"), header.index("marker")
-    allele_cols = [(i, h) for i, h in enumerate(header) if h.startswith("allele") and h[6:].isdigit()]
-    allele_cols.sort(key=lambda item: int(item[1][6:]))
+    _missing_columns(header, ("samplename", "marker", "allele1"))
     return _collect(
-        _records(rows, sample_col, locus_col, allele_cols),
+        _records(rows, header.index("samplename"), header.index("marker"), _allele_columns(header)),
         single_allele_is_homozygote=True,
         known_loci=frozenset(known_loci) if known_loci is not None else None,
     )
 
 
 def _records(
-    rows: list[list[str]], sample_col: int, locus_col: int, allele_cols: list[tuple[int, str]]
-) -> Iterable[tuple[int, str, str, list[tuple[str, str]]]]:
+    rows: list[list[str]],
+    sample_col: int,
+    locus_col: int,
+    allele_cols: list[tuple[int, str]],
+    *,
+    strict_width: bool = False,
+) -> Iterable[Record | ProfileError]:
+    width = len(rows[0])
     for row_number, row in enumerate(rows[1:], start=2):
         if not row or all(not cell.strip() for cell in row):
             continue
+        if strict_width and len(row) > width:
+            extra = [(i, cell.strip()) for i, cell in enumerate(row) if i >= width and cell.strip()]
+            if extra:
+                column, value = extra[0]
+                yield _error(
+                    row_number, f"column {column + 1}", "unnamed_column", value=value, column=column + 1
+                )
+                continue
 
         def cell(index: int, row: list[str] = row) -> str:
             return row[index].strip() if index < len(row) else ""
@@ -200,19 +292,32 @@ def _records(
         yield row_number, cell(sample_col), cell(locus_col), [(name, cell(i)) for i, name in allele_cols]
 
 
-def parse_profiles(text: str, *, known_loci: Iterable[str] | None = None) -> dict[str, Profile]:
-    """Parse either format, recognised by its header (``Sample Name``/``Marker`` → GeneMapper)."""
+def parse_profiles(text: str, *, known_loci: Iterable[str] | None = None) -> ProfileSet:
+    """Parse either format, recognised by its header (``Sample Name``/``Marker`` → GeneMapper).
+
+    Returns a `ProfileSet`: a ``dict`` of profiles by sample id whose ``warnings`` list the off-ladder
+    calls that left a locus untyped.
+    """
     first_line = text.lstrip("\ufeff").splitlines()[0] if text.strip() else ""
-    header = {_normalise_header(h) for h in first_line.replace("\t", ",").split(",")}
+    header = {_normalise_header(h.strip('"')) for h in first_line.replace("\t", ",").split(",")}
     text = text.lstrip("\ufeff")
     if "samplename" in header and "marker" in header:
         return parse_genemapper(text, known_loci=known_loci)
     return parse_long_csv(text, known_loci=known_loci)
 
 
-def read_profiles(path: str | Path, *, known_loci: Iterable[str] | None = None) -> dict[str, Profile]:
+def decode_profile_bytes(data: bytes) -> str:
+    """Decode a profile file as UTF-8 (a BOM is dropped); an undecodable byte is an error naming its row."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        row = data[: error.start].count(b"\n") + 1
+        raise ProfileFormatError([_error(row, "file", "not_utf8")]) from None
+
+
+def read_profiles(path: str | Path, *, known_loci: Iterable[str] | None = None) -> ProfileSet:
     """Read a profile file in either supported format (see `parse_profiles`)."""
-    return parse_profiles(Path(path).read_text(encoding="utf-8-sig"), known_loci=known_loci)
+    return parse_profiles(decode_profile_bytes(Path(path).read_bytes()), known_loci=known_loci)
 
 
 def profile_from_mapping(genotypes: Mapping[str, tuple[str, str] | None]) -> Profile:
@@ -228,13 +333,13 @@ def profile_from_mapping(genotypes: Mapping[str, tuple[str, str] | None]) -> Pro
             continue
         locus = canonical_locus(name)
         if locus is None:
-            errors.append(ProfileError(0, "locus", f"unknown locus {name!r}"))
+            errors.append(_error(0, "locus", "unknown_locus", locus=name))
             continue
         if pair is None:
             continue
         first, second = canonical_allele(str(pair[0])), canonical_allele(str(pair[1]))
         if first is None or second is None:
-            errors.append(ProfileError(0, locus, f"malformed allele in {pair!r}"))
+            errors.append(_error(0, locus, "malformed_allele", allele=f"{pair[0]}/{pair[1]}"))
             continue
         profile[locus] = make_genotype(first, second)
     if errors:

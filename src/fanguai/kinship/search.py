@@ -3,9 +3,10 @@
 Why it is fast: for a fixed query, the LR of a locus depends only on the reference's genotype at that
 locus, so it is tabulated once per query over every genotype of the allele universe; scanning the
 database is then a gather from small tables and a sum of logarithms.  Genotypes are stored as compact
-codes: per locus ``code = 1 + j(j+1)/2 + i`` for allele indices ``i ≤ j`` (0 = untyped), and two loci
-are packed into one ``uint32`` (``code_A · G_B + code_B``), so a 21-locus profile takes 44 bytes and
-the scan needs 11 gathers per reference instead of 21.
+codes: per locus ``code = 1 + j(j+1)/2 + i`` for allele indices ``i ≤ j`` (0 = untyped), as ``uint16``
+in a profile-major array (a 21-locus profile takes 42 contiguous bytes).  The scan itself is the
+compiled kernel of `kernel` (numba; NumPy where unavailable), fused over loci with the top k kept
+inside the kernel.
 
 Why it is exact: the scan adds ``float32`` log10 values, which only *selects candidates* — every row
 whose scan score is within a proven rounding margin of the k-th best is kept.  The candidates' LRs are
@@ -29,14 +30,11 @@ from multiprocessing import get_context
 
 import numpy as np
 
-from . import formulas
+from . import formulas, kernel
 from .conclusions import DEFAULT_THRESHOLDS, Thresholds, conclude
 from .lr import KAPPAS, KinshipModel, combine, resolve_kappa
 from .profiles import Profile
 
-MAX_GROUP_TABLE = 1 << 18
-"""Largest packed table (entries) of a locus pair; keeps per-query tables cache-resident."""
-CHUNK = 65536
 SINGLE_MODES = ("parent", "child", "trio", *KAPPAS, "kappa")
 MODES = (*SINGLE_MODES, "couple")
 
@@ -70,26 +68,18 @@ def decode_all(count: int) -> tuple[np.ndarray, np.ndarray]:
     return first, second
 
 
-def _pair_groups(sizes: Sequence[int]) -> tuple[tuple[int, ...], ...]:
-    """Pack loci two by two (largest with smallest) while the packed table stays small."""
-    order = sorted(range(len(sizes)), key=lambda i: sizes[i])
-    groups: list[tuple[int, ...]] = []
-    low, high = 0, len(order) - 1
-    while low <= high:
-        if low < high and sizes[order[low]] * sizes[order[high]] <= MAX_GROUP_TABLE:
-            groups.append((order[high], order[low]))
-            low += 1
-        else:
-            groups.append((order[high],))
-        high -= 1
-    return tuple(groups)
+def code_dtype(sizes: Sequence[int]) -> type:
+    """Smallest unsigned dtype holding every genotype code (uint16 for any real kit)."""
+    return np.uint16 if max(sizes, default=0) <= 1 << 16 else np.uint32
 
 
 class ProfileIndex:
     """Genotype codes of many profiles over a fixed allele universe (``model.frequencies``).
 
-    ``codes`` has shape (number of groups, number of profiles), dtype uint32; group ``g`` packs the
-    loci ``groups[g]`` of ``loci``.
+    ``codes`` has shape (number of profiles, number of loci), C order (profile-major: one profile's
+    codes are contiguous, which is what the scan kernel reads), dtype uint16 (uint32 only for a locus
+    with more than 361 alleles).  ``offsets[l]`` is where locus ``l``'s genotypes start in the flat
+    per-query tables.
     """
 
     def __init__(
@@ -99,24 +89,20 @@ class ProfileIndex:
         self.loci = tuple(loci)
         self.ids = list(ids)
         self.sizes = tuple(genotype_count(model.frequencies.locus(locus).size) for locus in self.loci)
-        self.groups = _pair_groups(self.sizes)
+        self.offsets = np.concatenate([[0], np.cumsum(self.sizes, dtype=np.int64)])[:-1].astype(np.int64)
         codes_by_locus = np.asarray(codes_by_locus)
         if codes_by_locus.shape != (len(self.loci), len(self.ids)):
             raise ValueError("codes must have shape (loci, profiles)")
-        self.codes = np.empty((len(self.groups), len(self.ids)), dtype=np.uint32)
-        for g, members in enumerate(self.groups):
-            packed = codes_by_locus[members[0]].astype(np.uint32)
-            if len(members) == 2:
-                packed *= np.uint32(self.sizes[members[1]])
-                packed += codes_by_locus[members[1]].astype(np.uint32)
-            self.codes[g] = packed
+        if codes_by_locus.size and np.any(codes_by_locus.max(axis=1) >= np.asarray(self.sizes)):
+            raise ValueError("genotype code outside the allele universe")
+        self.codes = np.ascontiguousarray(codes_by_locus.T, dtype=code_dtype(self.sizes))
 
     def __len__(self) -> int:
         return len(self.ids)
 
     @property
     def bytes_per_profile(self) -> int:
-        return self.codes.shape[0] * self.codes.dtype.itemsize
+        return self.codes.shape[1] * self.codes.dtype.itemsize
 
     @classmethod
     def build(
@@ -134,16 +120,9 @@ class ProfileIndex:
         return cls(model, loci, codes, list(profiles))
 
     def locus_codes(self, position: int, rows: np.ndarray | slice | None = None) -> np.ndarray:
-        """Per-locus genotype codes of the given rows (unpacked from their group)."""
+        """Per-locus genotype codes of the given rows."""
         rows = slice(None) if rows is None else rows
-        for g, members in enumerate(self.groups):
-            if position in members:
-                packed = self.codes[g, rows].astype(np.int64)
-                if len(members) == 1:
-                    return packed
-                size_b = self.sizes[members[1]]
-                return packed // size_b if position == members[0] else packed % size_b
-        raise IndexError(position)
+        return self.codes[rows, position].astype(np.int64)
 
 
 def encode_profiles(model: KinshipModel, loci: Sequence[str], profiles: Sequence[Profile]) -> np.ndarray:
@@ -256,35 +235,76 @@ def _pair(ctx: formulas.LocusContext, genotype: tuple[str, str]) -> formulas.Pai
     return np.asarray(ctx.data.index[genotype[0]]), np.asarray(ctx.data.index[genotype[1]])
 
 
+def _relationship_slots(query: SearchQuery) -> tuple[str, int]:
+    """The `compute_lr` relationship of a single-reference query and the reference's position in it."""
+    if query.mode == "parent":
+        return "parent-child", 0
+    if query.mode == "child":
+        return ("couple", 2) if len(query.persons) == 2 else ("parent-child", 1)
+    if query.mode == "trio":
+        return "trio", 1
+    return query.mode, 1
+
+
+def _locus_values(
+    ctx: formulas.LocusContext,
+    model: KinshipModel,
+    relationship: str,
+    genotypes: Sequence[formulas.Pair | None],
+    query: SearchQuery,
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """LR and inconsistency of one locus, vectorised over the genotypes given as arrays.
+
+    ``genotypes`` in `compute_lr`'s person order, ``None`` for an untyped party; ``None`` is returned
+    where the locus carries no information (LR 1), exactly as `compute_lr` decides.
+    """
+    theta = model.theta
+    if any(g is None for g in genotypes):
+        if relationship not in ("trio", "couple"):
+            return None
+        found = formulas.partly_typed_lr(ctx, relationship, genotypes, theta)
+        if found is None:
+            return None
+        lr, bad = found
+        return np.asarray(lr, dtype=np.float64), np.asarray(bad, dtype=bool)
+    pairs: list[formulas.Pair] = list(genotypes)  # type: ignore[arg-type]
+    if relationship == "parent-child":
+        lr = formulas.duo_lr(ctx, pairs[0], pairs[1], theta, query.parent_sex)
+        bad = formulas.duo_inconsistent(pairs[0], pairs[1])
+    elif relationship == "trio":
+        lr = formulas.trio_lr(ctx, pairs[0], pairs[1], pairs[2], theta)
+        bad = formulas.parents_inconsistent(pairs[0], pairs[1], pairs[2])
+    elif relationship == "couple":
+        lr = formulas.couple_lr(ctx, pairs[0], pairs[1], pairs[2], theta)
+        bad = formulas.parents_inconsistent(pairs[0], pairs[1], pairs[2])
+    else:
+        lr = formulas.kinship_lr(ctx, pairs[0], pairs[1], theta, resolve_kappa(relationship, query.kappa))
+        bad = np.zeros(np.shape(lr), dtype=bool)
+    return np.asarray(lr, dtype=np.float64), np.asarray(bad, dtype=bool)
+
+
 def _single_tables(model: KinshipModel, loci: Sequence[str], sizes: Sequence[int], query: SearchQuery):
-    """Per-locus float64 LR and bool inconsistency over every reference genotype code."""
+    """Per-locus float64 LR and bool inconsistency over every reference genotype code.
+
+    Code 0 (reference untyped) has LR 1.  A query party untyped at a locus gives LR 1 there, except
+    for the partly typed trio and couple of `formulas.partly_typed_lr` (same rule as `compute_lr`).
+    """
+    relationship, slot = _relationship_slots(query)
     lr_tables: list[np.ndarray] = []
     bad_tables: list[np.ndarray] = []
-    theta = model.theta
     for locus, size in zip(loci, sizes, strict=True):
-        genotypes = [person.get(locus) for person in query.persons]
         lr = np.ones(size)
         bad = np.zeros(size, dtype=bool)
-        if all(g is not None for g in genotypes):
+        fixed = [person.get(locus) for person in query.persons]
+        if any(g is not None for g in fixed):
             ctx = model.context(locus)
-            fixed = [_pair(ctx, g) for g in genotypes]  # type: ignore[arg-type]
             first, second = decode_all(size)
-            ref = (first[1:], second[1:])
-            if query.mode == "parent":
-                lr[1:] = formulas.duo_lr(ctx, ref, fixed[0], theta, query.parent_sex)
-                bad[1:] = formulas.duo_inconsistent(ref, fixed[0])
-            elif query.mode == "child" and len(fixed) == 1:
-                lr[1:] = formulas.duo_lr(ctx, fixed[0], ref, theta, query.parent_sex)
-                bad[1:] = formulas.duo_inconsistent(fixed[0], ref)
-            elif query.mode == "child":
-                lr[1:] = formulas.couple_lr(ctx, fixed[0], fixed[1], ref, theta)
-                bad[1:] = formulas.parents_inconsistent(fixed[0], fixed[1], ref)
-            elif query.mode == "trio":
-                lr[1:] = formulas.trio_lr(ctx, fixed[0], ref, fixed[1], theta)
-                bad[1:] = formulas.parents_inconsistent(fixed[0], ref, fixed[1])
-            else:
-                kappa = resolve_kappa(query.mode, query.kappa)
-                lr[1:] = formulas.kinship_lr(ctx, fixed[0], ref, theta, kappa)
+            pairs: list[formulas.Pair | None] = [None if g is None else _pair(ctx, g) for g in fixed]
+            pairs.insert(slot, (first[1:], second[1:]))
+            found = _locus_values(ctx, model, relationship, pairs, query)
+            if found is not None:
+                lr[1:] = np.broadcast_to(found[0], (size - 1,))
+                bad[1:] = np.broadcast_to(found[1], (size - 1,))
         lr_tables.append(lr)
         bad_tables.append(bad)
     return lr_tables, bad_tables
@@ -295,9 +315,13 @@ def _log10(values: np.ndarray) -> np.ndarray:
         return np.log10(values)
 
 
-def _margin(group_tables: Iterable[np.ndarray]) -> float:
-    """Twice a bound on the float32 rounding error of a scan score (in log10 units), plus slack."""
-    tables = list(group_tables)
+def _margin(tables: Iterable[np.ndarray]) -> float:
+    """Twice a bound on the float32 rounding error of a scan score (in log10 units), plus slack.
+
+    A score sums one entry of each table in float32: each entry is rounded once (relative 2⁻²⁴) and
+    each of the additions rounds a partial sum bounded by the sum of the largest magnitudes.
+    """
+    tables = list(tables)
     magnitude = 0.0
     for table in tables:
         finite = table[np.isfinite(table)]
@@ -305,79 +329,17 @@ def _margin(group_tables: Iterable[np.ndarray]) -> float:
     return 2.0 * (len(tables) + 2) * magnitude * 2.0**-23 + 1e-9
 
 
-class _TopK:
-    """Streaming candidate selection over chunks of float32 scores (see module docstring)."""
-
-    def __init__(self, k: int, margin: float):
-        self.k, self.margin = k, margin
-        self.rows: list[np.ndarray] = []
-        self.scores: list[np.ndarray] = []
-        self.count = 0
-        self.kth = -np.inf
-        self.zero_rows: list[int] = []
-
-    def add(self, start: int, scores: np.ndarray) -> None:
-        threshold = self.kth - self.margin
-        keep = (
-            np.flatnonzero(scores >= threshold)
-            if np.isfinite(threshold)
-            else np.flatnonzero(scores > -np.inf)
-        )
-        if len(self.zero_rows) < self.k:
-            zeros = np.flatnonzero(scores == -np.inf)[: self.k - len(self.zero_rows)]
-            self.zero_rows.extend((zeros + start).tolist())
-        if keep.size:
-            self.rows.append(keep + start)
-            self.scores.append(scores[keep])
-            self.count += keep.size
-            if self.count > max(4 * self.k, 4096):
-                self._compact()
-
-    def _compact(self) -> None:
-        rows = np.concatenate(self.rows)
-        scores = np.concatenate(self.scores)
-        if scores.size >= self.k:
-            self.kth = float(np.partition(scores, scores.size - self.k)[scores.size - self.k])
-            keep = scores >= self.kth - self.margin
-            rows, scores = rows[keep], scores[keep]
-        self.rows, self.scores, self.count = [rows], [scores], rows.size
-
-    def candidates(self) -> np.ndarray:
-        rows = np.concatenate(self.rows) if self.rows else np.zeros(0, dtype=np.int64)
-        if rows.size < self.k:
-            present = set(rows.tolist())
-            extra = [r for r in self.zero_rows if r not in present]
-            rows = np.concatenate([rows, np.asarray(extra[: self.k - rows.size], dtype=np.int64)])
-        return rows
+def _ceilings(log_tables: Sequence[np.ndarray]) -> np.ndarray:
+    """Each locus's largest finite log10 LR (-inf where none is finite): bounds what a locus can add."""
+    return np.array(
+        [float(np.max(t, where=np.isfinite(t), initial=-np.inf)) for t in log_tables], dtype=np.float64
+    )
 
 
-def _scan_singles(
-    index: ProfileIndex, group_tables: Sequence[np.ndarray], k: int, margin: float
-) -> np.ndarray:
-    n = len(index)
-    top = _TopK(k, margin)
-    acc = np.empty(CHUNK, dtype=np.float32)
-    tmp = np.empty(CHUNK, dtype=np.float32)
-    codes = index.codes
-    for start in range(0, n, CHUNK):
-        stop = min(n, start + CHUNK)
-        out, scratch = acc[: stop - start], tmp[: stop - start]
-        np.take(group_tables[0], codes[0, start:stop], out=out)
-        for g in range(1, len(group_tables)):
-            np.take(group_tables[g], codes[g, start:stop], out=scratch)
-            out += scratch
-        top.add(start, out)
-    return top.candidates()
-
-
-def _group_log_tables(index: ProfileIndex, log_tables: Sequence[np.ndarray]) -> list[np.ndarray]:
-    tables = []
-    for members in index.groups:
-        table = log_tables[members[0]]
-        if len(members) == 2:
-            table = (table[:, None] + log_tables[members[1]][None, :]).ravel()
-        tables.append(table.astype(np.float32))
-    return tables
+def _flat_log_table(lr_tables: Sequence[np.ndarray]) -> np.ndarray:
+    if not lr_tables:
+        return np.zeros(1, dtype=np.float32)
+    return np.concatenate([_log10(t) for t in lr_tables]).astype(np.float32)
 
 
 def _finish(
@@ -394,13 +356,16 @@ def _finish(
         return []
     lrs, bad = per_locus(rows)  # shapes (loci, candidates)
     exact = []
-    for column, row in enumerate(rows.tolist()):
-        total, log10_total = combine([float(v) for v in lrs[:, column]])
+    for column, (row, values) in enumerate(zip(rows.tolist(), lrs.T.tolist(), strict=True)):
+        total, log10_total = combine(values)
         exact.append((log10_total, row, total, column))
     exact.sort(key=lambda item: (-item[0], item[1]))
+    flagged_any = bad.any(axis=0).tolist() if len(loci) else [False] * rows.size
     hits = []
     for rank, (log10_total, row, total, column) in enumerate(exact[:k], start=1):
-        flagged = tuple(locus for locus, flag in zip(loci, bad[:, column], strict=True) if flag)
+        flagged = ()
+        if flagged_any[column]:
+            flagged = tuple(loci[i] for i in np.flatnonzero(bad[:, column]).tolist())
         hits.append(
             SearchHit(
                 rank,
@@ -416,6 +381,18 @@ def _finish(
     return hits
 
 
+def _table_lookup(index: ProfileIndex, lr_tables, bad_tables):
+    def per_locus(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        if not index.loci:
+            return np.ones((0, rows.size)), np.zeros((0, rows.size), bool)
+        codes = index.codes[rows].astype(np.int64)
+        lrs = np.stack([lr_tables[p][codes[:, p]] for p in range(len(index.loci))])
+        bad = np.stack([bad_tables[p][codes[:, p]] for p in range(len(index.loci))])
+        return lrs, bad
+
+    return per_locus
+
+
 def search(
     index: ProfileIndex | CoupleIndex,
     query: SearchQuery,
@@ -426,7 +403,8 @@ def search(
     """Top ``top`` references by LR for the query (see `SearchQuery` for the modes).
 
     LRs equal ``compute_lr(relationship, persons, model=index.model)`` exactly, the persons being the
-    query's profiles and the reference's in the order of `compute_lr`.
+    query's profiles and the reference's in the order of `compute_lr` (partly typed trios and couples
+    included).
     """
     _validate(query)
     if top < 1:
@@ -439,152 +417,157 @@ def search(
     if not isinstance(index, ProfileIndex):
         raise TypeError(f"mode {query.mode!r} needs a ProfileIndex")
     lr_tables, bad_tables = _single_tables(model, index.loci, index.sizes, query)
-    group_tables = _group_log_tables(index, [_log10(t) for t in lr_tables])
-    rows = _scan_singles(index, group_tables, top, _margin(group_tables))
-
-    def per_locus(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        codes = [index.locus_codes(position, rows) for position in range(len(index.loci))]
-        lrs = np.stack([lr_tables[p][c] for p, c in enumerate(codes)]) if codes else np.ones((0, rows.size))
-        bad = (
-            np.stack([bad_tables[p][c] for p, c in enumerate(codes)])
-            if codes
-            else np.zeros((0, rows.size), bool)
-        )
-        return lrs, bad
-
+    log_tables = [_log10(t) for t in lr_tables]
+    table = _flat_log_table(lr_tables)
+    rows = kernel.scan_singles(
+        index.codes, table, index.offsets, top, _margin(log_tables), _ceilings(log_tables)
+    )
     parentage = query.relationship() in ("parent-child", "trio", "couple")
+    per_locus = _table_lookup(index, lr_tables, bad_tables)
     return _finish(rows, per_locus, index.loci, index.ids, top, parentage, thresholds)
 
 
-def _parent_classes(ctx: formulas.LocusContext, matrix: np.ndarray, size: int, child: formulas.Pair):
-    """Map each parent genotype code to a class with equal (t(a), t(b), n_a, n_b) for this child."""
+_PROJECTION = np.random.default_rng(20240601).uniform(0.5, 1.5, 6)
+"""Fixed weights of the parent-class key (any weights are correct: groups are verified)."""
+
+
+def _parent_classes(ctx: formulas.LocusContext, sex: str, size: int, child: formulas.Pair):
+    """Map each parent genotype code to a class of parents that give this child the same LRs.
+
+    Features: the parent's own transmission probabilities of the child's two alleles, the untyped
+    (other-sex) transmissions of them (the duo LR of a partly typed couple uses them under θ), and
+    how many copies of each the parent carries.  Code 0 (untyped) is a class of its own.
+    """
+    own = ctx.matrix(sex)
+    other, _bar = ctx.untyped("female" if sex == "male" else "male")
     first, second = decode_all(size)
     a, b = child
     features = np.stack(
         [
-            0.5 * (matrix[first, a] + matrix[second, a]),
-            0.5 * (matrix[first, b] + matrix[second, b]),
+            0.5 * (own[first, a] + own[second, a]),
+            0.5 * (own[first, b] + own[second, b]),
+            other[first, a] + other[second, a],
+            other[first, b] + other[second, b],
             (first == a).astype(float) + (second == a),
             (first == b).astype(float) + (second == b),
         ],
         axis=1,
     )
     features[0] = -1.0  # untyped parent: its own class
-    unique, representative, classes = np.unique(features, axis=0, return_index=True, return_inverse=True)
+    # Group by a random projection of the features (a 1-D sort), then check that every member equals
+    # its group's representative; on a (practically impossible) collision, group the rows exactly.
+    key = features @ _PROJECTION
+    _unique, representative, classes = np.unique(key, return_index=True, return_inverse=True)
+    classes = classes.reshape(-1)
+    if not np.array_equal(features, features[representative][classes]):
+        _rows, representative, classes = np.unique(features, axis=0, return_index=True, return_inverse=True)
+        classes = classes.reshape(-1)
     return (
-        classes.reshape(-1).astype(np.int64),
+        classes.astype(np.int64),
         first[representative],
         second[representative],
-        unique[:, 0] < 0,
+        features[representative, 0] < 0,
     )
 
 
-def _couple_part(mother_classes, father_classes, class_counts, couple_logs, position):
-    """Class tables (mother premultiplied by the father's class count) and the float32 log table."""
-    kf = class_counts[position][1]
-    return (
-        (mother_classes[position] * kf).astype(np.uint32),
-        father_classes[position].astype(np.uint32),
-        couple_logs[position].astype(np.float32),
-    )
+def _couple_values(ctx, model, query, mother, father, child, mother_typed, father_typed):
+    """Couple LR and inconsistency over (mother, father) arrays, partly typed couples included."""
+    shape = np.broadcast(mother[0], father[0], mother_typed, father_typed).shape
+    lr = np.ones(shape)
+    bad = np.zeros(shape, dtype=bool)
+    mother_typed = np.broadcast_to(mother_typed, shape)
+    father_typed = np.broadcast_to(father_typed, shape)
+    mother = tuple(np.broadcast_to(x, shape) for x in mother)
+    father = tuple(np.broadcast_to(x, shape) for x in father)
+    for m_typed, f_typed in ((True, True), (True, False), (False, True)):
+        where = (mother_typed == m_typed) & (father_typed == f_typed)
+        if not where.any():
+            continue
+        m = (mother[0][where], mother[1][where]) if m_typed else None
+        f = (father[0][where], father[1][where]) if f_typed else None
+        found = _locus_values(ctx, model, "couple", [m, f, child], query)
+        if found is not None:
+            lr[where] = np.broadcast_to(found[0], (int(where.sum()),))
+            bad[where] = np.broadcast_to(found[1], (int(where.sum()),))
+    return lr, bad
+
+
+def _class_pair_lrs(ctx, model, query, child, mothers, fathers) -> np.ndarray:
+    """Couple LR over (mother class × father class); an untyped class gets the other parent's duo LR."""
+    m1, m2, m_untyped = mothers
+    f1, f2, f_untyped = fathers
+    lr = np.ones((m1.size, f1.size))
+    tm, tf = np.flatnonzero(~m_untyped), np.flatnonzero(~f_untyped)
+    um, uf = np.flatnonzero(m_untyped), np.flatnonzero(f_untyped)
+    if tm.size and tf.size:
+        found = _locus_values(
+            ctx, model, "couple", [(m1[tm, None], m2[tm, None]), (f1[None, tf], f2[None, tf]), child], query
+        )
+        if found is not None:
+            lr[np.ix_(tm, tf)] = np.broadcast_to(found[0], (tm.size, tf.size))
+    if um.size and tf.size:
+        found = _locus_values(ctx, model, "couple", [None, (f1[tf], f2[tf]), child], query)
+        if found is not None:
+            lr[np.ix_(um, tf)] = np.broadcast_to(found[0], (tf.size,))[None, :]
+    if tm.size and uf.size:
+        found = _locus_values(ctx, model, "couple", [(m1[tm], m2[tm]), None, child], query)
+        if found is not None:
+            lr[np.ix_(tm, uf)] = np.broadcast_to(found[0], (tm.size,))[:, None]
+    return lr
 
 
 def _search_couples(
     index: CoupleIndex, model: KinshipModel, query: SearchQuery, k: int, thresholds: Thresholds
 ) -> list[SearchHit]:
+    """Couples: per locus, parent codes map to classes and the LR is tabulated over class pairs.
+
+    Flat layout for the kernel: per locus one row per mother class listing the LR for every father
+    code; ``mother_row[offset_l + code]`` is the start of the mother's row (the locus's table offset
+    included), so a couple costs one class lookup and one table lookup per locus.
+    """
     child = query.persons[0]
     sizes = index.mothers.sizes
+    offsets = index.mothers.offsets
     loci = index.loci
-    theta = model.theta
-    mother_classes: list[np.ndarray] = []
-    father_classes: list[np.ndarray] = []
-    couple_logs: list[np.ndarray] = []
-    class_counts: list[tuple[int, int]] = []
+    mother_row = np.zeros(int(sum(sizes)), np.int64)
+    tables: list[np.ndarray] = []
+    class_tables: list[np.ndarray] = []  # the same values per class pair (for the margin and ceilings)
+    table_start = 0
     contexts: list[formulas.LocusContext | None] = []
-    for locus, size in zip(loci, sizes, strict=True):
+    for position, (locus, size) in enumerate(zip(loci, sizes, strict=True)):
         genotype = child.get(locus)
+        base = int(offsets[position])
         if genotype is None:
-            mother_classes.append(np.zeros(size, np.int64))
-            father_classes.append(np.zeros(size, np.int64))
-            couple_logs.append(np.zeros(1))
-            class_counts.append((1, 1))
+            tables.append(np.zeros(size))  # one row of zeros (LR 1) for every mother
+            class_tables.append(np.zeros(1))
+            mother_row[base : base + size] = table_start
+            table_start += size
             contexts.append(None)
             continue
         ctx = model.context(locus)
         child_pair = _pair(ctx, genotype)
-        cm, m1, m2, m_untyped = _parent_classes(ctx, ctx.female, size, child_pair)
-        cf, f1, f2, f_untyped = _parent_classes(ctx, ctx.male, size, child_pair)
-        lr = formulas.couple_lr(
-            ctx, (m1[:, None], m2[:, None]), (f1[None, :], f2[None, :]), child_pair, theta
+        cm, m1, m2, m_untyped = _parent_classes(ctx, "female", size, child_pair)
+        cf, f1, f2, f_untyped = _parent_classes(ctx, "male", size, child_pair)
+        small = _log10(
+            _class_pair_lrs(ctx, model, query, child_pair, (m1, m2, m_untyped), (f1, f2, f_untyped))
         )
-        lr = np.where(m_untyped[:, None] | f_untyped[None, :], 1.0, lr)
-        mother_classes.append(cm)
-        father_classes.append(cf)
-        couple_logs.append(_log10(lr).ravel())
-        class_counts.append((len(m1), len(f1)))
+        class_tables.append(small)
+        # Rows: mother classes; columns: every father code of the locus (through his class).
+        tables.append(small[:, cf].ravel())
+        mother_row[base : base + size] = table_start + cm * size
+        table_start += len(m1) * size
         contexts.append(ctx)
-
-    # Per group: one joint class-pair table over both loci when small, else one table per locus.
-    # Class tables are indexed by the packed group code: locus A's code is gc // G_B, B's is gc % G_B.
-    plans: list[tuple[np.ndarray, np.ndarray, np.ndarray] | list] = []
-    tables_for_margin: list[np.ndarray] = []
-    for members in index.mothers.groups:
-        if len(members) == 1:
-            position = members[0]
-            plans.append([_couple_part(mother_classes, father_classes, class_counts, couple_logs, position)])
-            tables_for_margin.append(plans[-1][0][2])
-            continue
-        pos_a, pos_b = members
-        size_a, size_b = sizes[pos_a], sizes[pos_b]
-        (km_a, kf_a), (km_b, kf_b) = class_counts[pos_a], class_counts[pos_b]
-        n_b = km_b * kf_b
-        if km_a * kf_a * n_b <= MAX_GROUP_TABLE:
-            mother = np.repeat(mother_classes[pos_a] * (kf_a * n_b), size_b) + np.tile(
-                mother_classes[pos_b] * kf_b, size_a
-            )
-            father = np.repeat(father_classes[pos_a] * n_b, size_b) + np.tile(father_classes[pos_b], size_a)
-            joint = (couple_logs[pos_a][:, None] + couple_logs[pos_b][None, :]).ravel().astype(np.float32)
-            plans.append((mother.astype(np.uint32), father.astype(np.uint32), joint))
-            tables_for_margin.append(joint)
-        else:
-            parts = []
-            for position, repeat, tile in ((pos_a, size_b, 1), (pos_b, 1, size_a)):
-                mother_cls, father_cls, table = _couple_part(
-                    mother_classes, father_classes, class_counts, couple_logs, position
-                )
-                parts.append(
-                    (
-                        np.tile(np.repeat(mother_cls, repeat), tile),
-                        np.tile(np.repeat(father_cls, repeat), tile),
-                        table,
-                    )
-                )
-                tables_for_margin.append(table)
-            plans.append(parts)
-    margin = _margin(tables_for_margin)
-
-    n = len(index)
-    top = _TopK(k, margin)
-    acc = np.empty(CHUNK, dtype=np.float32)
-    tmp = np.empty(CHUNK, dtype=np.float32)
-    idx = np.empty(CHUNK, dtype=np.uint32)
-    idx2 = np.empty(CHUNK, dtype=np.uint32)
-    mothers, fathers = index.mothers.codes, index.fathers.codes
-    for start in range(0, n, CHUNK):
-        stop = min(n, start + CHUNK)
-        m = stop - start
-        out, scratch, i1, i2 = acc[:m], tmp[:m], idx[:m], idx2[:m]
-        out[:] = 0.0
-        for g, plan in enumerate(plans):
-            mc, fc = mothers[g, start:stop], fathers[g, start:stop]
-            for mother_cls, father_cls, table in plan if isinstance(plan, list) else [plan]:
-                np.take(mother_cls, mc, out=i1)
-                np.take(father_cls, fc, out=i2)
-                i1 += i2
-                np.take(table, i1, out=scratch)
-                out += scratch
-        top.add(start, out)
-    rows = top.candidates()
+    flat = np.concatenate(tables).astype(np.float32) if tables else np.zeros(1, np.float32)
+    rows = kernel.scan_couples(
+        index.mothers.codes,
+        index.fathers.codes,
+        mother_row,
+        flat,
+        offsets,
+        k,
+        _margin(class_tables),
+        _ceilings(class_tables),
+    )
 
     def per_locus(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         lrs = np.ones((len(loci), rows.size))
@@ -597,19 +580,27 @@ def _search_couples(
             first, second = decode_all(sizes[position])
             mc = index.mothers.locus_codes(position, rows)
             fc = index.fathers.locus_codes(position, rows)
-            typed = (mc != 0) & (fc != 0)
-            mother = (first[mc], second[mc])
-            father = (first[fc], second[fc])
-            values = formulas.couple_lr(ctx, mother, father, child_pair, theta)
-            lrs[position] = np.where(typed, values, 1.0)
-            bad[position] = typed & formulas.parents_inconsistent(mother, father, child_pair)
+            lrs[position], bad[position] = _couple_values(
+                ctx,
+                model,
+                query,
+                (first[mc], second[mc]),
+                (first[fc], second[fc]),
+                child_pair,
+                mc != 0,
+                fc != 0,
+            )
         return lrs, bad
 
     return _finish(rows, per_locus, loci, index.ids, k, True, thresholds)
 
 
 # ---------------------------------------------------------------------------------------------------
-# All-against-all batches, optionally on several processes.
+# All-against-all batches: one-person queries share tables and run in the compiled kernel's threads;
+# the rest run query by query, optionally on several processes.
+
+BATCH_QUERIES = 2048
+"""Queries tabulated together (bounds the memory of the shared query-genotype × reference tables)."""
 
 _BATCH_STATE: dict = {}
 
@@ -623,6 +614,98 @@ def _batch_worker(args: tuple[int, int]) -> list[list[SearchHit]]:
     ]
 
 
+def _batch_key(index: ProfileIndex | CoupleIndex, query: SearchQuery):
+    """Queries with equal keys share tables; None for queries searched one by one."""
+    if not isinstance(index, ProfileIndex) or query.mode == "couple" or len(query.persons) != 1:
+        return None
+    _validate(query)
+    kappa = resolve_kappa(query.mode, query.kappa) if query.mode not in ("parent", "child") else None
+    return (query.mode, query.parent_sex, kappa)
+
+
+def _search_shared(
+    index: ProfileIndex, queries: Sequence[SearchQuery], top: int, workers: int, thresholds: Thresholds
+) -> list[list[SearchHit]]:
+    """One-person queries of one mode: per locus, the LR over (query genotype × reference genotype).
+
+    The same per-locus formulas as `search` with the query's genotype as an array instead of a
+    scalar give the same float64 values, so the hits are those of `search`, query by query.
+    """
+    model = index.model
+    relationship, slot = _relationship_slots(queries[0])
+    lr_blocks: list[np.ndarray] = []
+    bad_blocks: list[np.ndarray] = []
+    query_offsets = np.zeros((len(queries), len(index.loci)), dtype=np.int64)
+    magnitudes = np.zeros(len(queries))
+    ceilings = np.zeros((len(queries), len(index.loci)))
+    unknown: set[int] = set()  # queries with an allele the index's table lacks: searched alone
+    start = 0
+    for position, (locus, size) in enumerate(zip(index.loci, index.sizes, strict=True)):
+        ctx = model.context(locus)
+        index_of = ctx.data.index
+        query_codes = np.zeros(len(queries), dtype=np.int64)
+        for q, query in enumerate(queries):
+            genotype = query.persons[0].get(locus)
+            if genotype is not None:
+                if genotype[0] in index_of and genotype[1] in index_of:
+                    query_codes[q] = encode(index_of[genotype[0]], index_of[genotype[1]])
+                else:
+                    unknown.add(q)
+        distinct, which = np.unique(query_codes, return_inverse=True)
+        lr = np.ones((distinct.size, size))
+        bad = np.zeros((distinct.size, size), dtype=bool)
+        first, second = decode_all(max(size, int(distinct.max()) + 1))
+        typed = distinct != 0
+        if typed.any():
+            fixed = (first[distinct[typed]][:, None], second[distinct[typed]][:, None])
+            pairs: list[formulas.Pair | None] = [fixed]
+            pairs.insert(slot, (first[1:size][None, :], second[1:size][None, :]))
+            found = _locus_values(ctx, model, relationship, pairs, queries[0])
+            if found is not None:
+                shape = (int(typed.sum()), size - 1)
+                lr[typed, 1:] = np.broadcast_to(found[0], shape)
+                bad[typed, 1:] = np.broadcast_to(found[1], shape)
+        logs = _log10(lr)
+        finite = np.where(np.isfinite(logs), np.abs(logs), 0.0)
+        magnitudes += finite.max(axis=1)[which.reshape(-1)]
+        ceilings[:, position] = np.max(logs, axis=1, where=np.isfinite(logs), initial=-np.inf)[
+            which.reshape(-1)
+        ]
+        query_offsets[:, position] = start + which.reshape(-1) * size
+        lr_blocks.append(lr.ravel())
+        bad_blocks.append(bad.ravel())
+        start += lr.size
+    lr_flat = np.concatenate(lr_blocks) if lr_blocks else np.ones(1)
+    bad_flat = np.concatenate(bad_blocks) if bad_blocks else np.zeros(1, bool)
+    table = _log10(lr_flat).astype(np.float32)
+    margins = 2.0 * (len(index.loci) + 2) * magnitudes * 2.0**-23 + 1e-9
+    capacity = 4 * top + 64
+    if workers > 1:
+        with kernel.threads(workers):
+            found_rows, counts = kernel.scan_batch(
+                index.codes, table, query_offsets, top, margins, capacity, ceilings, workers
+            )
+    else:  # no thread pool at all (numba's OpenMP layer is not fork-safe once started)
+        found_rows, counts = kernel.scan_batch(
+            index.codes, table, query_offsets, top, margins, capacity, ceilings
+        )
+    parentage = queries[0].relationship() in ("parent-child", "trio", "couple")
+    results = []
+    codes = index.codes
+    for q, query in enumerate(queries):
+        if counts[q] < 0 or q in unknown:  # an unknown allele, or more ties than the buffer holds
+            results.append(search(index, query, top=top, thresholds=thresholds))
+            continue
+        rows = found_rows[q, : counts[q]]
+
+        def per_locus(rows: np.ndarray, q: int = q) -> tuple[np.ndarray, np.ndarray]:
+            cells = query_offsets[q][:, None] + codes[rows].T.astype(np.int64)
+            return lr_flat[cells], bad_flat[cells]
+
+        results.append(_finish(rows, per_locus, index.loci, index.ids, top, parentage, thresholds))
+    return results
+
+
 def search_many(
     index: ProfileIndex | CoupleIndex,
     queries: Sequence[SearchQuery],
@@ -631,10 +714,47 @@ def search_many(
     workers: int = 1,
     thresholds: Thresholds = DEFAULT_THRESHOLDS,
 ) -> list[list[SearchHit]]:
-    """Search every query against the index; ``workers > 1`` uses a fork-based process pool.
+    """Search every query against the index; the same hits as `search` query by query.
 
-    The index is shared with the workers by fork (copy-on-write), not pickled.
+    One-person queries against a `ProfileIndex` (parent, child of one parent, the pairwise
+    relationships) are tabulated together and scanned by the compiled kernel on ``workers`` threads.
+    Other queries (and all of them where the compiled kernel is unavailable) run one by one, on a
+    fork-based process pool when ``workers > 1``; the index is shared with the workers by fork
+    (copy-on-write), not pickled.
     """
+    if top < 1:
+        raise ValueError("top must be at least 1")
+    results: list[list[SearchHit] | None] = [None] * len(queries)
+    rest = list(range(len(queries)))
+    if kernel.compiled_available() and isinstance(index, ProfileIndex):
+        groups: dict = {}
+        rest = []
+        for i, query in enumerate(queries):
+            key = _batch_key(index, query)
+            if key is None:
+                rest.append(i)
+            else:
+                groups.setdefault(key, []).append(i)
+        for members in groups.values():
+            for s in range(0, len(members), BATCH_QUERIES):
+                part = members[s : s + BATCH_QUERIES]
+                hits = _search_shared(index, [queries[i] for i in part], top, workers, thresholds)
+                for i, found in zip(part, hits, strict=True):
+                    results[i] = found
+    for i, found in zip(
+        rest, _search_each(index, [queries[i] for i in rest], top, workers, thresholds), strict=True
+    ):
+        results[i] = found
+    return results  # type: ignore[return-value]
+
+
+def _search_each(
+    index: ProfileIndex | CoupleIndex,
+    queries: Sequence[SearchQuery],
+    top: int,
+    workers: int,
+    thresholds: Thresholds,
+) -> list[list[SearchHit]]:
     if workers <= 1 or len(queries) < 2 or "fork" not in _start_methods():
         return [search(index, q, top=top, thresholds=thresholds) for q in queries]
     _BATCH_STATE.update(index=index, queries=queries, top=top, thresholds=thresholds)

@@ -129,6 +129,12 @@ class MissingReport(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("missing-person report")
         verbose_name_plural = _("missing-person reports")
+        indexes = [
+            models.Index(fields=["-created_at", "-id"], name="missing_created_idx"),
+            models.Index(fields=["status", "-created_at"], name="missing_status_idx"),
+            models.Index(fields=["county", "status"], name="missing_county_status_idx"),
+            models.Index(fields=["owner_unit", "status"], name="missing_unit_status_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.number

@@ -1,7 +1,8 @@
 """Reads of missing-person work, always through the policies. Opening a report, an unidentified person or a
 screening is audited (they name minors). The public reads at the end return only published alerts."""
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, IntegerField, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
@@ -30,9 +31,20 @@ def visible_reports(user, *, status: str = "", query: str = "") -> QuerySet[Miss
     if query:
         reports = reports.filter(number=query.strip().upper())
     now = timezone.now()
+    # Counted per shown row (a correlated subquery) rather than by joining and grouping every report's tasks
+    # before the page is cut, which read the whole table on each list.
+    late = (
+        SearchTask.objects.filter(report=OuterRef("pk"), done_at__isnull=True, due_at__lte=now)
+        .order_by()
+        .values("report")
+        .annotate(total=Count("pk"))
+        .values("total")
+    )
     return reports.annotate(
-        late_steps=Count(
-            "tasks", filter=Q(tasks__done_at__isnull=True, tasks__due_at__lte=now, status="open")
+        late_steps=Case(
+            When(status="open", then=Coalesce(Subquery(late), Value(0))),
+            default=Value(0),
+            output_field=IntegerField(),
         )
     ).order_by("-created_at", "-id")
 

@@ -1,5 +1,6 @@
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Count, Window
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -84,7 +85,8 @@ def badge(request):
 
 def home_panel_context(user) -> dict | None:
     """The home-page panel: the newest unread notifications, hidden when there are none."""
-    count = selectors.unread_count(user)
-    if not count:
+    # One query: the newest five unread, each carrying the number of all unread (a window count).
+    latest = list(selectors.inbox(user, unread_only=True).annotate(unread_total=Window(Count("pk")))[:5])
+    if not latest:
         return None
-    return {"unread_count": count, "latest": list(selectors.inbox(user, unread_only=True)[:5])}
+    return {"unread_count": latest[0].unread_total, "latest": latest}

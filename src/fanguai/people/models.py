@@ -87,6 +87,12 @@ class Person(models.Model):
         ordering = ["-created_at"]
         verbose_name = _("person")
         verbose_name_plural = _("people")
+        indexes = [
+            models.Index(fields=["-created_at", "-id"], name="person_created_idx"),
+            models.Index(fields=["county", "-created_at"], name="person_county_created_idx"),
+            models.Index(fields=["registered_by_unit", "-created_at"], name="person_unit_created_idx"),
+            models.Index(fields=["identity_status", "-created_at"], name="person_identity_created_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.number

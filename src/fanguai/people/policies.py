@@ -55,6 +55,15 @@ class PersonPolicy(Policy):
     def can_change(self, user, person: Person) -> bool:
         return user.has_role(*CREATOR_ROLES) and self.can_view(user, person)
 
+    def page_actions(self, user, person: Person) -> dict[str, bool]:
+        """What a person page offers (change, merge), asking whether the record is visible once, not once
+        for each action."""
+        visible = self.can_view(user, person)
+        return {
+            "change": visible and user.has_role(*CREATOR_ROLES),
+            "merge": visible and user.has_role(Role.OFFICE_STAFF, Role.INVESTIGATOR),
+        }
+
     def can_merge(self, user, person: Person | None = None) -> bool:
         allowed = user.has_role(Role.OFFICE_STAFF, Role.INVESTIGATOR)
         return allowed if person is None else allowed and self.can_view(user, person)

@@ -61,14 +61,14 @@ def person_create(request):
 @login_required
 def person_detail(request, pk: int):
     person = selectors.person_for_view(request.user, pk)
-    policy = policy_for(Person)
+    actions = policy_for(Person).page_actions(request.user, person)
     return render(
         request,
         "people/person_detail.html",
         {
             "person": person,
-            "can_change": policy.can(request.user, "change", person),
-            "can_merge": policy.can(request.user, "merge", person),
+            "can_change": actions["change"],
+            "can_merge": actions["merge"],
             "duplicates": selectors.possible_duplicates(request.user, person)[:10],
             "history": selectors.history(request.user, person)[:50],
             "attachments": files_for(request.user, person),

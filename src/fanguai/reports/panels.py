@@ -1,3 +1,5 @@
+from django.db.models import Count, Window
+
 from .models import SelfAssessment
 from .policies import sees_everything
 from .selectors import visible_self_assessments
@@ -13,6 +15,8 @@ def evaluation_panel(user) -> dict | None:
             status__in=[SelfAssessment.Status.PENDING, SelfAssessment.Status.RETURNED],
             evaluation__status="open",
         )
-    if not waiting.exists():
+    # The first eight each carry the number of all waiting (a window count): one query instead of three.
+    first = list(waiting.annotate(waiting_total=Window(Count("pk")))[:8])
+    if not first:
         return None
-    return {"waiting": waiting[:8], "count": waiting.count(), "office": sees_everything(user)}
+    return {"waiting": first, "count": first[0].waiting_total, "office": sees_everything(user)}

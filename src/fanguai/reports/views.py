@@ -88,9 +88,10 @@ def evaluation_detail(request, pk: int):
 
 @login_required
 def evaluation_pdf(request, pk: int):
-    """The evaluation report as a PDF: the city's computed indicators and every self-assessment visible to
-    the user."""
+    """The evaluation report as a PDF: the city's computed indicators, every self-assessment visible to the
+    user and, once computed, the year's assessment: criteria with their weights, ranking and vetoes."""
     evaluation = policy_for(Evaluation).get_visible_or_404(request.user, pk=pk)
+    sources = {i.code: i.label for i in indicators()} | {"evaluation": _("Evaluation score")}
     context = {
         "evaluation": evaluation,
         "generated": timezone.now(),
@@ -100,6 +101,12 @@ def evaluation_pdf(request, pk: int):
             for i in indicators()
         ],
         "commendations": selectors.visible_commendations(request.user, evaluation.year),
+        # The year's assessment (weights, ranking, one-vote vetoes), as far as the user may see its results.
+        "results": selectors.visible_results(request.user, evaluation.year),
+        "criteria": [
+            (sources.get(c.source, c.source), c.weight)
+            for c in AssessmentCriterion.objects.filter(year=evaluation.year)
+        ],
     }
     try:
         document = render_pdf("reports/evaluation_report.html", context)

@@ -225,6 +225,12 @@ class Inspection(models.Model):
         ordering = ["-scheduled_for", "-id"]
         verbose_name = _("inspection")
         verbose_name_plural = _("inspections")
+        indexes = [
+            models.Index(fields=["-scheduled_for", "-id"], name="inspection_scheduled_idx"),
+            models.Index(fields=["status", "-scheduled_for"], name="inspection_status_idx"),
+            models.Index(fields=["target_region", "status"], name="inspection_region_idx"),
+            models.Index(fields=["target_unit", "status"], name="inspection_unit_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.number
@@ -315,6 +321,11 @@ class Rectification(models.Model):
         ordering = ["due_at", "id"]
         verbose_name = _("rectification")
         verbose_name_plural = _("rectifications")
+        indexes = [
+            models.Index(fields=["due_at", "id"], name="rectification_due_idx"),
+            models.Index(fields=["status", "due_at"], name="rectification_status_idx"),
+            models.Index(fields=["responsible_unit", "status"], name="rectification_unit_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"ZG-{self.pk:05d}" if self.pk else "ZG-new"

@@ -141,6 +141,12 @@ def timeline(user, **on) -> QuerySet[TimelineEntry]:
     )
 
 
+def _count_of(rows: QuerySet) -> Coalesce:
+    counted = rows.order_by().values(rows.model._meta.get_field("inspection").attname)
+    counted = counted.annotate(total=Count("pk")).values("total")
+    return Coalesce(Subquery(counted), Value(0))
+
+
 def visible_inspections(
     user, *, status: str = "", kind: str = "", county: str = "", query: str = ""
 ) -> QuerySet[Inspection]:
@@ -148,9 +154,13 @@ def visible_inspections(
         policy_for(Inspection)
         .visible(user, Inspection.objects.select_related("target_unit", "target_region"))
         .annotate(
-            finding_count=Count("findings", distinct=True),
-            open_rectifications=Count(
-                "rectifications", filter=~Q(rectifications__status=Rectification.Status.CLOSED), distinct=True
+            # Counted per shown row (correlated subqueries) rather than by joining and grouping every
+            # inspection's findings and rectifications before the page is cut.
+            finding_count=_count_of(Finding.objects.filter(inspection=OuterRef("pk"))),
+            open_rectifications=_count_of(
+                Rectification.objects.filter(inspection=OuterRef("pk")).exclude(
+                    status=Rectification.Status.CLOSED
+                )
             ),
         )
     )
@@ -220,22 +230,25 @@ def rectification_reports(user, rectification: Rectification) -> list[Rectificat
 
 
 def listing_counts(user) -> dict[str, int]:
-    rows = visible_listings(user, status="open")
-    return {
-        "open": rows.count(),
-        "yellow": rows.filter(warning_level="yellow").count(),
-        "red": rows.filter(warning_level="red").count(),
-        "lift_requested": rows.filter(status=Listing.Status.LIFT_REQUESTED).count(),
-    }
+    """Open listings of the user's remit, by warning level and lift request (one query)."""
+    rows = visible_listings(user, status="open").order_by()
+    return rows.aggregate(
+        open=Count("pk"),
+        yellow=Count("pk", filter=Q(warning_level="yellow")),
+        red=Count("pk", filter=Q(warning_level="red")),
+        lift_requested=Count("pk", filter=Q(status=Listing.Status.LIFT_REQUESTED)),
+    )
 
 
 def rectification_counts(user) -> dict[str, int]:
-    rows = visible_rectifications(user)
-    return {
-        "open": rows.filter(status=Rectification.Status.OPEN).count(),
-        "late": rows.filter(status=Rectification.Status.OPEN, due_at__lte=timezone.now()).count(),
-        "reported": rows.filter(status=Rectification.Status.REPORTED).count(),
-    }
+    """Rectifications of the user's remit: open, late, reported, and all not closed (one query)."""
+    rows = visible_rectifications(user).order_by()
+    return rows.aggregate(
+        open=Count("pk", filter=Q(status=Rectification.Status.OPEN)),
+        late=Count("pk", filter=Q(status=Rectification.Status.OPEN, due_at__lte=timezone.now())),
+        reported=Count("pk", filter=Q(status=Rectification.Status.REPORTED)),
+        active=Count("pk", filter=~Q(status=Rectification.Status.CLOSED)),
+    )
 
 
 def overview(user) -> dict:
@@ -268,12 +281,12 @@ def home_panel(user) -> dict | None:
 
     if not works_here(user):
         return None
-    listings = visible_listings(user, status="open")
-    rectifications = visible_rectifications(user).exclude(status=Rectification.Status.CLOSED)
-    if not listings.exists() and not rectifications.exists():
+    listing_numbers = listing_counts(user)
+    rectification_numbers = rectification_counts(user)
+    if not listing_numbers["open"] and not rectification_numbers["active"]:
         return None
-    return {
-        "listings": listing_counts(user),
-        "rectifications": rectification_counts(user),
-        "urgent": list(listings.exclude(warning_level="").order_by("due_at")[:5]),
-    }
+    urgent = []
+    if listing_numbers["yellow"] or listing_numbers["red"]:  # none is under a warning: no query for them
+        listings = visible_listings(user, status="open")
+        urgent = list(listings.exclude(warning_level="").order_by("due_at")[:5])
+    return {"listings": listing_numbers, "rectifications": rectification_numbers, "urgent": urgent}

@@ -29,9 +29,15 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--bind", default=os.environ.get("FANGUAI_BIND", "127.0.0.1:8000"))
         parser.add_argument("--workers", type=int, default=int(os.environ.get("FANGUAI_WEB_WORKERS", 3)))
+        parser.add_argument(
+            "--threads",
+            type=int,
+            default=int(os.environ.get("FANGUAI_WEB_THREADS", 1)),
+            help="threads per worker (more than 1: gunicorn's gthread worker)",
+        )
         parser.add_argument("--no-worker", action="store_true", help="do not start the task worker")
 
-    def handle(self, *args, bind: str, workers: int, no_worker: bool, **options):
+    def handle(self, *args, bind: str, workers: int, threads: int, no_worker: bool, **options):
         try:
             allow_ips = forwarded_allow_ips()
         except ImproperlyConfigured as exc:
@@ -46,6 +52,8 @@ class Command(BaseCommand):
                     bind,
                     "--workers",
                     str(workers),
+                    "--threads",
+                    str(max(1, threads)),
                     "--access-logfile",
                     "-",
                     "--timeout",

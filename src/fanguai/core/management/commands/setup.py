@@ -23,6 +23,9 @@ class Command(BaseCommand):
     def handle(self, *args, demo: bool, regions: Path, units: Path, **options):
         call_command("migrate", interactive=False, verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
+        from fanguai.reports.pdf import prepare_fonts  # decompressed once here, not on a user's first PDF
+
+        self.stdout.write(f"PDF font slices ready: {prepare_fonts()}")
         with acting(ip_address="127.0.0.1"):
             result = load_regions(regions)
             self.stdout.write(f"regions: {result.created} created, {result.updated} updated")
