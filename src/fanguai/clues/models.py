@@ -146,6 +146,8 @@ class Clue(models.Model):
         verbose_name_plural = _("clues")
         indexes = [
             models.Index(fields=["status", "county"], name="clue_status_county_idx"),
+            # The triage queue and the home panel: the newest clues of a status first.
+            models.Index(fields=["status", "-created_at", "-id"], name="clue_status_created_idx"),
             models.Index(fields=["responsible_unit", "status"], name="clue_unit_status_idx"),
         ]
 

@@ -1,10 +1,11 @@
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Window
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
+
+from fanguai.core.queries import total_of
 
 from . import selectors, services
 
@@ -85,8 +86,9 @@ def badge(request):
 
 def home_panel_context(user) -> dict | None:
     """The home-page panel: the newest unread notifications, hidden when there are none."""
-    # One query: the newest five unread, each carrying the number of all unread (a window count).
-    latest = list(selectors.inbox(user, unread_only=True).annotate(unread_total=Window(Count("pk")))[:5])
+    # One query: the newest five unread, each carrying the number of all unread.
+    unread = selectors.inbox(user, unread_only=True)
+    latest = list(unread.annotate(unread_total=total_of(unread))[:5])
     if not latest:
         return None
     return {"unread_count": latest[0].unread_total, "latest": latest}

@@ -1,4 +1,4 @@
-from django.db.models import Count, Q, Window
+from fanguai.core.queries import total_of
 
 from .models import Person
 from .selectors import visible_people
@@ -7,8 +7,8 @@ from .selectors import visible_people
 def recent_people(user) -> dict:
     """The home-page panel: the newest records the user may see, and how many await identification."""
     people = visible_people(user)
-    # The newest five each carry the number of all visible records of unknown identity (a window count over
-    # the same rows): one query, not two. With no visible record there is none of unknown identity either.
-    unknown = Count("pk", filter=Q(identity_status=Person.IdentityStatus.UNKNOWN))
-    recent = list(people.annotate(unknown_total=Window(unknown))[:5])
+    # The newest five each carry the number of all visible records of unknown identity: one query, not two.
+    # With no visible record there is none of unknown identity either.
+    unknown = people.filter(identity_status=Person.IdentityStatus.UNKNOWN)
+    recent = list(people.annotate(unknown_total=total_of(unknown))[:5])
     return {"recent": recent, "unknown_count": recent[0].unknown_total if recent else 0}
