@@ -81,8 +81,11 @@ def server(tmp_path_factory):
     process.wait(timeout=30)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(server):
+    """Chromium for one test module. Not for the session: while Playwright's sync API is open its event loop
+    counts as running in this thread, and Django then refuses database calls of the tests that follow on the
+    same worker (SynchronousOnlyOperation)."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
