@@ -13,10 +13,12 @@ import threading
 import time
 from http.cookies import SimpleCookie
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
 from axes.models import AccessAttempt
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.test import Client, RequestFactory
 
@@ -285,6 +287,14 @@ def _prepared_data_folder(path, django_db_blocker, env) -> None:
     with django_db_blocker.unblock():
         if connection.vendor == "sqlite":
             connection.ensure_connection()
+            # A transactional test earlier on this worker ends with a flush that also empties the reference
+            # data the session loaded: load it again, for this copy and for the tests that follow here.
+            from fanguai.org.models import Unit
+            from fanguai.org.services import load_regions, load_units
+
+            if not Unit.objects.filter(kind=Unit.Kind.OFFICE).exists():
+                load_regions(Path(settings.REFERENCE_DATA_DIR) / "regions/liuan.csv")
+                load_units(Path(settings.REFERENCE_DATA_DIR) / "units/liuan.csv")
             target = sqlite3.connect(path / "fanguai.sqlite3")
             connection.connection.backup(target)
             target.close()
