@@ -163,20 +163,32 @@ def locus_lr(
     """LR and Mendelian inconsistency of one fully typed locus (alleles must be in the table)."""
     ctx = model.context(locus)
     pairs = [_indices(ctx, g) for g in genotypes]
-    theta = model.theta
+    lr, inconsistent = typed_values(ctx, relationship, pairs, model.theta, parent_sex=parent_sex, kappa=kappa)
+    return float(lr), bool(inconsistent)
+
+
+def typed_values(
+    ctx: formulas.LocusContext,
+    relationship: str,
+    pairs: Sequence[formulas.Pair],
+    theta: float,
+    *,
+    parent_sex: str = "male",
+    kappa: tuple[float, float, float] | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """LR and Mendelian inconsistency of a locus where every party is typed, vectorised over genotype arrays
+    (one comparison here, a whole reference table in the search)."""
     if relationship == "parent-child":
         lr = formulas.duo_lr(ctx, pairs[0], pairs[1], theta, parent_sex)
-        inconsistent = formulas.duo_inconsistent(pairs[0], pairs[1])
-    elif relationship == "trio":
-        lr = formulas.trio_lr(ctx, pairs[0], pairs[1], pairs[2], theta)
-        inconsistent = formulas.parents_inconsistent(pairs[0], pairs[1], pairs[2])
-    elif relationship == "couple":
-        lr = formulas.couple_lr(ctx, pairs[0], pairs[1], pairs[2], theta)
-        inconsistent = formulas.parents_inconsistent(pairs[0], pairs[1], pairs[2])
+        bad = formulas.duo_inconsistent(pairs[0], pairs[1])
+    elif relationship in ("trio", "couple"):
+        formula = formulas.trio_lr if relationship == "trio" else formulas.couple_lr
+        lr = formula(ctx, pairs[0], pairs[1], pairs[2], theta)
+        bad = formulas.parents_inconsistent(pairs[0], pairs[1], pairs[2])
     else:
         lr = formulas.kinship_lr(ctx, pairs[0], pairs[1], theta, resolve_kappa(relationship, kappa))
-        inconsistent = np.asarray(False)
-    return float(lr), bool(inconsistent)
+        bad = np.zeros(np.shape(lr), dtype=bool)
+    return np.asarray(lr, dtype=np.float64), np.asarray(bad, dtype=bool)
 
 
 def partly_typed_locus_lr(

@@ -32,7 +32,7 @@ import numpy as np
 
 from . import formulas, kernel
 from .conclusions import DEFAULT_THRESHOLDS, Thresholds, conclude
-from .lr import KAPPAS, KinshipModel, combine, resolve_kappa
+from .lr import KAPPAS, KinshipModel, combine, resolve_kappa, typed_values
 from .profiles import Profile
 
 SINGLE_MODES = ("parent", "child", "trio", *KAPPAS, "kappa")
@@ -268,19 +268,7 @@ def _locus_values(
         lr, bad = found
         return np.asarray(lr, dtype=np.float64), np.asarray(bad, dtype=bool)
     pairs: list[formulas.Pair] = list(genotypes)  # type: ignore[arg-type]
-    if relationship == "parent-child":
-        lr = formulas.duo_lr(ctx, pairs[0], pairs[1], theta, query.parent_sex)
-        bad = formulas.duo_inconsistent(pairs[0], pairs[1])
-    elif relationship == "trio":
-        lr = formulas.trio_lr(ctx, pairs[0], pairs[1], pairs[2], theta)
-        bad = formulas.parents_inconsistent(pairs[0], pairs[1], pairs[2])
-    elif relationship == "couple":
-        lr = formulas.couple_lr(ctx, pairs[0], pairs[1], pairs[2], theta)
-        bad = formulas.parents_inconsistent(pairs[0], pairs[1], pairs[2])
-    else:
-        lr = formulas.kinship_lr(ctx, pairs[0], pairs[1], theta, resolve_kappa(relationship, query.kappa))
-        bad = np.zeros(np.shape(lr), dtype=bool)
-    return np.asarray(lr, dtype=np.float64), np.asarray(bad, dtype=bool)
+    return typed_values(ctx, relationship, pairs, theta, parent_sex=query.parent_sex, kappa=query.kappa)
 
 
 def _single_tables(model: KinshipModel, loci: Sequence[str], sizes: Sequence[int], query: SearchQuery):
