@@ -50,7 +50,7 @@ def _copies(templates: list, count: int, rng: random.Random, prepare) -> list:
 
 
 def scale(scale_factor: float, seed: int = 2022) -> dict[str, int]:
-    from django.db import transaction
+    from django.db import connection, transaction
     from django.utils import timezone
 
     from fanguai.clues.models import Clue, new_clue_number
@@ -112,6 +112,11 @@ def scale(scale_factor: float, seed: int = 2022) -> dict[str, int]:
             for start in range(0, len(pks), DATE_CHUNK):
                 chunk = pks[start : start + DATE_CHUNK]
                 model.objects.filter(pk__in=chunk).update(**{field: now - some_day()})
+    # Fresh planner statistics, as autovacuum would have them for a year of data that grew day by day: right
+    # after a bulk load PostgreSQL's estimates are those of the demo data and its plans are wrong.
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
     return added
 
 

@@ -55,6 +55,10 @@ def _isolated_settings(settings, tmp_path):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     # The cast's passwords are hashed quickly: these tests are about behaviour, not password storage.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Cached figures (e.g. clue statistics) never leak from one test's database into the next.
+    from django.core.cache import cache
+
+    cache.clear()
 
 
 def make_user(username: str, role: str, unit_code: str, **extra):

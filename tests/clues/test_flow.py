@@ -267,3 +267,16 @@ def test_the_demo_clues_are_idempotent(db):
     assert first >= 9
     assert create_demo_clues() == 0
     assert Reward.objects.count() == 1
+
+
+def test_cached_statistics_show_a_change_at_once(office, alice):
+    staff_clue(office)
+    assert selectors.statistics(office)["total"] == 1
+    assert selectors.statistics(office)["total"] == 1  # served from the cache: same figures
+    second = staff_clue(office)
+    assert selectors.statistics(office)["total"] == 2
+    services.transfer(actor=office, clue=second, to_unit=police())
+    stats = selectors.statistics(office)
+    assert stats["transfers"] == 1 and stats["acknowledged"] == 0
+    services.acknowledge(actor=alice, clue=second)
+    assert selectors.statistics(office)["acknowledged"] == 1

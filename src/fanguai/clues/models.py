@@ -148,7 +148,12 @@ class Clue(models.Model):
             models.Index(fields=["status", "county"], name="clue_status_county_idx"),
             # The triage queue and the home panel: the newest clues of a status first.
             models.Index(fields=["status", "-created_at", "-id"], name="clue_status_created_idx"),
-            models.Index(fields=["responsible_unit", "status"], name="clue_unit_status_idx"),
+            # A unit's queue by status, newest first (the home panel's first five without a sort).
+            models.Index(
+                fields=["responsible_unit", "status", "-created_at", "-id"], name="clue_unit_status_idx"
+            ),
+            # The version of the cached statistics (selectors.statistics): the latest change, from the index.
+            models.Index(fields=["updated_at"], name="clue_updated_idx"),
         ]
 
     def __str__(self) -> str:

@@ -19,10 +19,7 @@ at most."""
 import hashlib
 import hmac
 import secrets
-from functools import cache
 
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.contrib.auth.hashers import PBKDF2PasswordHasher, check_password, make_password
 
 from fanguai.core import crypto
@@ -58,14 +55,9 @@ def display(code: str) -> str:
     return " ".join(code[i : i + 4] for i in range(0, len(code), 4))
 
 
-@cache
-def _derive(index_key: bytes) -> bytes:
-    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=KEY_LABEL).derive(index_key)
-
-
 def receipt_key() -> bytes:
     """The HMAC key of receipt codes, derived from the managed blind-index key (see the module text)."""
-    return _derive(crypto._keys()[1])
+    return crypto.derived_key(KEY_LABEL)
 
 
 def digest(code: str) -> str:

@@ -3,10 +3,12 @@
 from collections import Counter
 from datetime import datetime, timedelta
 
-from django.db.models import Count, F, Q, QuerySet
+from django.core.cache import cache
+from django.db.models import Count, F, Max, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from fanguai.audit.services import record_event
 from fanguai.core.policies import policy_for
@@ -197,7 +199,35 @@ def statistics_scope(user) -> QuerySet[Clue]:
     return clues
 
 
+STATISTICS_SECONDS = 300
+
+
 def statistics(user, *, year: int | None = None) -> dict:
+    """The clue statistics of the user's scope (city or county), cached per scope, year and language.
+
+    The figures take five grouped scans of every clue (about 150 ms at a year of a city's clues); they change
+    only when a clue does, and every change of a clue or of its transfers saves the clue, so the cache key
+    carries the latest ``updated_at`` (read from its index): a change shows at once, and the cache only
+    spares the scans while nothing changed (at most STATISTICS_SECONDS)."""
+    latest = Clue.objects.aggregate(latest=Max("updated_at"))["latest"]
+    key = ":".join(
+        str(part)
+        for part in (
+            "clue-statistics",
+            user.county.pk if user.county is not None else "city",
+            year or "all",
+            get_language(),
+            latest.timestamp() if latest else 0,
+        )
+    )
+    stats = cache.get(key)
+    if stats is None:
+        stats = _statistics(user, year=year)
+        cache.set(key, stats, STATISTICS_SECONDS)
+    return stats
+
+
+def _statistics(user, *, year: int | None = None) -> dict:
     clues = statistics_scope(user)
     if year:
         start = datetime(year, 1, 1, tzinfo=timezone.get_current_timezone())

@@ -16,6 +16,8 @@ from functools import cache
 from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
@@ -98,10 +100,29 @@ def _keys() -> tuple[tuple[str, ...], bytes]:
 
 def reset_key_cache() -> None:
     _keys.cache_clear()
+    _multi_fernet.cache_clear()
+    _derive.cache_clear()
+
+
+@cache
+def _derive(index_key: bytes, label: bytes) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=label).derive(index_key)
+
+
+def derived_key(label: bytes) -> bytes:
+    """A 32-byte key for one purpose (``label``), derived with HKDF-SHA256 from the blind-index key: like that key
+    it is never rotated, so it suits lookups; distinct labels give unrelated keys."""
+    return _derive(_keys()[1], label)
 
 
 def _fernet() -> MultiFernet:
-    return MultiFernet([Fernet(k.encode()) for k in _keys()[0]])
+    return _multi_fernet(_keys()[0])
+
+
+@cache
+def _multi_fernet(keys: tuple[str, ...]) -> MultiFernet:
+    """Built once per key set, not on each of the dozens of decryptions a list page makes."""
+    return MultiFernet([Fernet(k.encode()) for k in keys])
 
 
 def encrypt(plaintext: str) -> str:
