@@ -18,10 +18,25 @@ def inbox(user, *, unread_only: bool = False) -> QuerySet[Notification]:
     return rows.annotate(read_order=unread_first).order_by("read_order", "-created_at", "-id")
 
 
+_UNREAD = "_fanguai_unread_count"
+
+
 def unread_count(user) -> int:
+    """The user's unread notifications. Kept on the user object, which lives for one request: the navigation
+    badge and the home panel then count once."""
     if not getattr(user, "is_authenticated", False):
         return 0
-    return policy_for(Notification).visible(user, Notification.objects.filter(read_at__isnull=True)).count()
+    if _UNREAD not in user.__dict__:
+        remember_unread_count(user, unread(user).count())
+    return user.__dict__[_UNREAD]
+
+
+def remember_unread_count(user, count: int) -> None:
+    user.__dict__[_UNREAD] = count
+
+
+def unread(user):
+    return policy_for(Notification).visible(user, Notification.objects.filter(read_at__isnull=True))
 
 
 def notification_for(user, pk) -> Notification:

@@ -89,6 +89,7 @@ def home_panel_context(user) -> dict | None:
     # One query: the newest five unread, each carrying the number of all unread.
     unread = selectors.inbox(user, unread_only=True)
     latest = list(unread.annotate(unread_total=total_of(unread))[:5])
+    selectors.remember_unread_count(user, latest[0].unread_total if latest else 0)
     if not latest:
         return None
     return {"unread_count": latest[0].unread_total, "latest": latest}
