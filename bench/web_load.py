@@ -96,7 +96,19 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--sqlite", action="store_true", help="SQLite in the data folder instead")
     parser.add_argument("--seed", type=int, default=2022)
     parser.add_argument("--keep", action="store_true", help="keep the data folder and database")
+    parser.add_argument(
+        "--servers",
+        default="",
+        help="compare server sizes on the same data: WORKERSxTHREADS,... (e.g. 2x4,3x2,4x1); each gets the "
+        "staff load and the public reports in turn, and the JSON has one entry per size under 'runs'",
+    )
     args = parser.parse_args(argv)
+    try:
+        args.sizes = [tuple(int(n) for n in size.split("x")) for size in args.servers.split(",") if size] or [
+            (args.workers, args.threads)
+        ]
+    except ValueError:
+        parser.error("--servers: sizes are WORKERSxTHREADS, e.g. 2x4,3x2")
     if not 0 < args.scale <= 10:
         parser.error("--scale must be in (0, 10]")
     if args.rate <= 0 or args.duration <= 0 or args.public_reports < 0:
@@ -330,6 +342,34 @@ def wait_for(base: str, server: subprocess.Popen, seconds: float = 120) -> None:
             time.sleep(0.3)
 
 
+def start_server(env: dict, port: int, workers: int, threads: int, log) -> subprocess.Popen:
+    return subprocess.Popen(
+        [
+            str(BIN / "fanguai"),
+            "serve",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--threads",
+            str(threads),
+            "--no-worker",
+        ],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+
+
+def stop_server(server: subprocess.Popen) -> None:
+    server.terminate()
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     run_id = uuid.uuid4().hex[:8]
@@ -364,24 +404,6 @@ def main(argv: list[str] | None = None) -> int:
         )
         data = json.loads(scaled.stdout.strip().splitlines()[-1])
         setup_seconds = time.perf_counter() - started
-        log = (data_dir / "server.log").open("wb")
-        server = subprocess.Popen(
-            [
-                str(BIN / "fanguai"),
-                "serve",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                str(args.workers),
-                "--threads",
-                str(args.threads),
-                "--no-worker",
-            ],
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        wait_for(base, server)
         password = (
             subprocess.run(
                 [
@@ -398,13 +420,30 @@ def main(argv: list[str] | None = None) -> int:
             .stdout.strip()
             .splitlines()[-1]
         )
-        pages, mixes = asyncio.run(staff_phase(base, args, password))
-        public = {}
-        if args.public_reports:
-            began = time.perf_counter()
-            results = asyncio.run(public_phase(base, args.public_reports, run_id))
-            public = public_figures(results, stored_markers(env, run_id))
-            public["elapsed_s"] = round(time.perf_counter() - began, 2)
+        runs = []
+        for number, (workers, threads) in enumerate(args.sizes):
+            log = (data_dir / f"server-{workers}x{threads}.log").open("wb")
+            server = start_server(env, port, workers, threads, log)
+            wait_for(base, server)
+            pages, mixes = asyncio.run(staff_phase(base, args, password))
+            public = {}
+            if args.public_reports:
+                began = time.perf_counter()
+                marker = f"{run_id}{number}"
+                results = asyncio.run(public_phase(base, args.public_reports, marker))
+                public = public_figures(results, stored_markers(env, marker))
+                public["elapsed_s"] = round(time.perf_counter() - began, 2)
+            stop_server(server)
+            server = None
+            log.close()
+            runs.append(
+                {
+                    "server": {"workers": workers, "threads": threads},
+                    "staff": {"rate": args.rate, "duration_s": args.duration, "pages_by_user": mixes},
+                    "pages": pages,
+                    "public_reports": public,
+                }
+            )
         figures = {
             "machine": f"{platform.node()} · {os.cpu_count()} CPUs · {platform.machine()} · "
             f"Python {platform.python_version()}",
@@ -412,18 +451,11 @@ def main(argv: list[str] | None = None) -> int:
             "scale": args.scale,
             "data_added": data["added"],
             "setup_s": round(setup_seconds, 1),
-            "server": {"workers": args.workers, "threads": args.threads},
-            "staff": {"rate": args.rate, "duration_s": args.duration, "pages_by_user": mixes},
-            "pages": pages,
-            "public_reports": public,
+            **(runs[0] if len(runs) == 1 else {"runs": runs}),
         }
     finally:
         if server is not None:
-            server.terminate()
-            try:
-                server.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                server.kill()
+            stop_server(server)
         if log is not None:
             log.close()
         if not args.keep:

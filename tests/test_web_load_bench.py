@@ -33,6 +33,13 @@ def test_options_have_year_scale_defaults_and_reject_nonsense():
             web_load.parse_args(wrong)
 
 
+def test_server_sizes_to_compare():
+    assert web_load.parse_args(["--workers", "3", "--threads", "2"]).sizes == [(3, 2)]
+    assert web_load.parse_args(["--servers", "2x4,4x1"]).sizes == [(2, 4), (4, 1)]
+    with pytest.raises(SystemExit):
+        web_load.parse_args(["--servers", "2y4"])
+
+
 def test_nearest_rank_percentiles():
     values = [float(v) for v in range(1, 101)]
     assert web_load.percentile(values, 50) == 50.0

@@ -44,6 +44,25 @@ def test_a_report_is_stored_once_with_a_receipt_code_kept_only_as_a_keyed_hash()
     assert AuditEvent.objects.filter(action="clue.create", object_id=str(clue.pk)).exists()
 
 
+def test_the_triagers_hear_of_a_public_report_once_it_is_stored(
+    office, alice, django_capture_on_commit_callbacks
+):
+    from fanguai.notifications.models import Notification
+
+    township = Region.objects.filter(level="township", parent__code="341522").first()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response, code = submit(region=str(township.pk))
+    assert response.status_code == 200 and code is not None
+    # The reporter's answer did not wait for the fan-out: nobody is told before the commit.
+    assert not Notification.objects.filter(kind="clue.new").exists()
+    assert len(callbacks) == 1
+    callbacks[0]()  # the commit enqueues the announcement; the tests' task backend runs it at once
+    clue = Clue.objects.get()
+    for user in (office, alice):  # the office, and the police investigators of the county
+        notification = Notification.objects.get(recipient=user, kind="clue.new")
+        assert clue.number in notification.subject and notification.link == f"/clues/{clue.pk}/"
+
+
 def test_a_form_sent_twice_is_stored_once():
     data = report_data()
     first = Client().post("/report/", data)

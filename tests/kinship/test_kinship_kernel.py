@@ -322,3 +322,73 @@ def test_inconsistent_typed_parent_counts_against_the_couple():
     assert hits[1].total_lr == 0.0  # no mutation: the father-child exclusion at vWA is decisive
     assert hits[1].inconsistent_loci == ("vWA",)
     assert hits[0].total_lr == compute_lr("couple", [*consistent, child], model=index.model).total_lr
+
+
+# ---------------------------------------------------------------------------------------------------
+# The couples kernel with its early-exit stages, on random class tables.
+
+
+@st.composite
+def couple_problems(draw):
+    """Random couple tables: per locus, mother classes × father codes (with -inf entries and ties)."""
+    loci = draw(st.integers(1, 12))
+    sizes = [draw(st.integers(1, 6)) for _ in range(loci)]
+    values = st.one_of(
+        st.sampled_from([-np.inf, 0.0, 1.0, -1.0, 0.5]),
+        st.floats(-8.0, 8.0, allow_nan=False, width=32),
+    )
+    seed = draw(st.integers(0, 2**32 - 1))
+    rng = np.random.default_rng(seed)
+    grids, classes = [], []
+    for size in sizes:
+        count = int(rng.integers(1, size + 1))
+        classes.append(rng.integers(0, count, size))
+        grids.append(np.array([[draw(values) for _ in range(size)] for _ in range(count)], dtype=np.float64))
+    n = draw(st.integers(0, 300))
+    mothers = np.stack([rng.integers(0, size, n) for size in sizes], axis=1).astype(np.uint16)
+    fathers = np.stack([rng.integers(0, size, n) for size in sizes], axis=1).astype(np.uint16)
+    k = draw(st.integers(1, 15))
+    return sizes, grids, classes, mothers, fathers, k
+
+
+@FAST
+@given(problem=couple_problems())
+def test_couple_scan_keeps_every_top_row_with_early_stages(problem):
+    sizes, grids, classes, mothers, fathers, k = problem
+    offsets = np.concatenate([[0], np.cumsum(sizes)])[:-1].astype(np.int64)
+    mother_row = np.zeros(int(sum(sizes)), np.int64)
+    tables, start = [], 0
+    for position, size in enumerate(sizes):
+        tables.append(grids[position].ravel())
+        mother_row[offsets[position] : offsets[position] + size] = start + classes[position] * size
+        start += grids[position].size
+    flat = np.concatenate(tables)
+    # Each row's entries, as one "table" per locus indexed by row, for the singles checker.
+    n, loci = mothers.shape
+    entries = [
+        np.array([flat[mother_row[offsets[j] + mothers[row, j]] + fathers[row, j]] for row in range(n)])
+        for j in range(loci)
+    ]
+    by_row = np.repeat(np.arange(n)[:, None], loci, axis=1)
+    grids_flat = [grid.ravel() for grid in grids]
+    margin = search_module._margin(grids_flat)
+    ceilings = search_module._ceilings(grids_flat)
+    stops, _rests = kernel._stages(ceilings, loci, kernel.COUPLE_STOPS + kernel.SINGLE_STOPS)
+    assert stops[-1] == loci
+    table = flat.astype(np.float32)
+    for given_ceilings in (None, ceilings):
+        rows = kernel.scan_couples(mothers, fathers, mother_row, table, offsets, k, margin, given_ceilings)
+        _check_candidates(entries, by_row, k, rows)
+    fallback = kernel._numpy_couples(mothers, fathers, mother_row, table, offsets, k, margin)
+    _check_candidates(entries, by_row, k, fallback)
+
+
+def test_stages_end_after_every_locus():
+    ceilings = np.arange(21, dtype=np.float64)
+    stops, rests = kernel._stages(ceilings, 21, kernel.COUPLE_STOPS + kernel.SINGLE_STOPS)
+    assert stops.tolist() == [2, 4, 8, 10, 21]
+    assert rests.tolist() == [float(ceilings[end:].sum()) for end in stops]
+    stops, rests = kernel._stages(None, 21, kernel.COUPLE_STOPS)
+    assert stops.tolist() == [21] and rests.tolist() == [np.inf]
+    stops, _ = kernel._stages(ceilings[:3], 3, kernel.COUPLE_STOPS)
+    assert stops.tolist() == [3]

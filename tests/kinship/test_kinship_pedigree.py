@@ -19,6 +19,7 @@ from fanguai.kinship.pedigree import (
     Member,
     Pedigree,
     PedigreeError,
+    _candidate_locus,
     compute_pedigree_lr,
     encode,
     parse_pedigree,
@@ -398,3 +399,182 @@ def test_cli_bad_pedigree_file_and_usage(files, capsys):
     assert code == 1 and "both parents" in err
     code, _, _ = run(capsys, "pedigree", "--profiles", str(files / "p.csv"))
     assert code == 2
+
+
+# --- θ > 0 with untyped founders: an independent brute-force enumeration ----------------------------
+
+UNCLE_ONLY = ped(
+    ("GF", None, None, "M"),
+    ("GM", None, None, "F"),
+    ("U", "GF", "GM", "M"),
+    ("P", "GF", "GM", "M"),
+    ("O", None, None, "F"),
+    ("X", "P", "O", "M"),
+)
+SMALL_TABLE = "Locus,Allele,Frequency\n" + "".join(
+    f"{locus},{allele},{frequency}\n"
+    for locus, alleles in (
+        ("TH01", (("7", 0.2), ("8", 0.5), ("9.3", 0.3))),
+        ("vWA", (("14", 0.1), ("15", 0.35), ("16", 0.3), ("17", 0.25))),
+    )
+    for allele, frequency in alleles
+)
+
+
+def brute_force_likelihood(pedigree, typed, ctx, theta) -> float:
+    """P(typed genotypes) by summing over every ordered genotype of every untyped member.
+
+    Founder alleles are drawn one by one from the Pólya urn; each child allele is drawn from one of
+    its parent's two alleles (½ each) through the mutation matrix of the parent's sex (the untyped
+    matrix when the parent is untyped).  Nothing of the engine's elimination is used.
+    """
+    rows = list(pedigree.members.values())
+    n = len(ctx.p)
+    everything = [(x, y) for x in range(n) for y in range(n)]
+    options = [sorted({typed[m.id], typed[m.id][::-1]}) if m.id in typed else everything for m in rows]
+
+    def matrix(parent: str, sex: str):
+        return ctx.matrix(sex) if parent in typed else ctx.untyped(sex)[0]
+
+    def urn(allele: int, drawn: list[int]) -> float:
+        seen = drawn.count(allele)
+        return (seen * theta + (1 - theta) * ctx.p[allele]) / (1 + (len(drawn) - 1) * theta)
+
+    def visit(k: int, assigned: dict, drawn: list[int], probability: float) -> float:
+        if probability == 0.0:
+            return 0.0
+        if k == len(rows):
+            return probability
+        member, total = rows[k], 0.0
+        for x, y in options[k]:
+            if member.founder:
+                factor = urn(x, drawn) * urn(y, [*drawn, x])
+                more = [*drawn, x, y]
+            else:
+                factor = 1.0
+                for parent, allele, sex in ((member.father, x, "male"), (member.mother, y, "female")):
+                    a, b = assigned[parent]
+                    m = matrix(parent, sex)
+                    factor *= 0.5 * (m[a, allele] + m[b, allele])
+                more = drawn
+            total += visit(k + 1, {**assigned, member.id: (x, y)}, more, probability * factor)
+        return total
+
+    return visit(0, {}, [], 1.0)
+
+
+def brute_force_lr(pedigree, typed, missing, candidate, ctx, theta) -> float:
+    numerator = brute_force_likelihood(pedigree, {**typed, missing: candidate}, ctx, theta)
+    # The alternative: the candidate is one more founder; the missing member (no children) sums to 1.
+    members = [m for m in pedigree.members.values() if m.id != missing]
+    alternative_pedigree = Pedigree([*members, Member("CAND", None, None, "male")])
+    alternative = brute_force_likelihood(alternative_pedigree, {**typed, "CAND": candidate}, ctx, theta)
+    return numerator / alternative
+
+
+BRUTE_CASES = [
+    # (pedigree, locus, typed genotypes as allele labels, candidate): unseen alleles are lumped in vWA
+    ("uncle-only", UNCLE_ONLY, "TH01", {"U": ("7", "9.3")}, ("8", "9.3")),
+    ("half-sibling", HALF, "vWA", {"S": ("14", "15")}, ("15", "15")),
+    ("half-sibling-excluded", HALF, "vWA", {"S": ("16", "16")}, ("14", "15")),
+]
+
+
+@pytest.mark.parametrize("mutation", list(MUTATIONS))
+@pytest.mark.parametrize("case", BRUTE_CASES, ids=[c[0] for c in BRUTE_CASES])
+def test_theta_with_untyped_founders_matches_brute_force(case, mutation):
+    """θ > 0, several untyped founders, every mutation model: equal to a plain enumeration (1e-9)."""
+    _name, pedigree, locus, typed_labels, candidate_labels = case
+    table = parse_frequencies(SMALL_TABLE, minimum_frequency=0.001)
+    model = KinshipModel(table, MUTATIONS[mutation], 0.03)
+    ctx = model.context(locus)
+    index = ctx.data.index
+    typed = {member: (index[a], index[b]) for member, (a, b) in typed_labels.items()}
+    candidate = (index[candidate_labels[0]], index[candidate_labels[1]])
+    want = brute_force_lr(pedigree, typed, "X", candidate, ctx, 0.03)
+    family = {member: {locus: genotype} for member, genotype in typed_labels.items()}
+    got = compute_pedigree_lr(pedigree, family, "X", {locus: candidate_labels}, model=model)
+    assert math.isclose(got.total_lr, want, rel_tol=1e-9), (got.total_lr, want)
+    tables = pedigree_tables(pedigree, family, "X", model, [locus])
+    assert math.isclose(float(tables.lr[0][encode(*candidate)]), want, rel_tol=1e-9)
+
+
+@pytest.mark.parametrize("mutation", list(MUTATIONS))
+def test_lumped_equals_full_alleles(table, mutation):
+    """Allele lumping (where exact) changes no LR: the same loci computed with every allele kept."""
+    model = KinshipModel(table, MUTATIONS[mutation], 0.02)
+    uncle, cand = random_profiles(table, 11, 2)
+    for locus in LOCI:
+        ctx = model.context(locus)
+        index = ctx.data.index
+        genotypes = {"U": (index[uncle[locus][0]], index[uncle[locus][1]])}
+        tested = (index[cand[locus][0]], index[cand[locus][1]])
+        lumped = _candidate_locus(UNCLE_ONLY, genotypes, "X", tested, ctx, model, lump=True)
+        full = _candidate_locus(UNCLE_ONLY, genotypes, "X", tested, ctx, model, lump=False)
+        assert math.isclose(lumped[0], full[0], rel_tol=1e-12) and lumped[1] == full[1]
+
+
+def test_candidate_path_equals_tables(table):
+    """`compute_pedigree_lr` (candidate typed, lumped) equals the scan tables' entry at every locus."""
+    model = KinshipModel(table, MUTATIONS["proportional"], 0.02)
+    for seed in range(3):
+        gf, u, cand = random_profiles(table, 40 + seed, 3)
+        family = {"GF": gf, "U": u}
+        result = compute_pedigree_lr(UNCLE_ONLY, family, "X", cand, model=model)
+        tables = pedigree_tables(UNCLE_ONLY, family, "X", model.covering([gf, u, cand]), list(LOCI))
+        for position, row in enumerate(result.loci):
+            index = model.context(row.locus).data.index
+            code = encode(index[cand[row.locus][0]], index[cand[row.locus][1]])
+            assert math.isclose(row.lr, float(tables.lr[position][code]), rel_tol=1e-12)
+            assert row.inconsistent == bool(tables.inconsistent[position][code])
+
+
+def test_over_limit_pedigree_is_refused(table):
+    """Many untyped founders whose alleles all matter, with θ > 0: refused with PedigreeError."""
+    rows = [("A", None, None, "M"), ("B", None, None, "F"), ("C", None, None, "M"), ("D", None, None, "F")]
+    rows += [("E", None, None, "M"), ("F", None, None, "F")]
+    rows += [(f"AB{i}", "A", "B", "M" if i % 2 else "F") for i in range(2)]
+    rows += [(f"CD{i}", "C", "D", "M" if i % 2 else "F") for i in range(2)]
+    rows += [(f"EF{i}", "E", "F", "M" if i % 2 else "F") for i in range(2)]
+    rows += [("G1", "AB1", "CD0", "M"), ("G2", "CD1", "EF0", "F"), ("X", "EF1", "AB0", "M")]
+    pedigree = ped(*rows)
+    people = random_profiles(table, 5, 3)
+    family = {"G1": people[0], "G2": people[1]}
+    with pytest.raises(PedigreeError, match="θ"):
+        compute_pedigree_lr(pedigree, family, "X", people[2], model=KinshipModel(table, None, 0.01))
+    # The same family without θ is computed.
+    assert compute_pedigree_lr(pedigree, family, "X", people[2], model=KinshipModel(table)).total_lr > 0
+
+
+@pytest.mark.parametrize("theta", [0.0, 0.02])
+def test_missing_grandparent_through_untyped_parent(table, theta):
+    """The missing member is a grandparent (a free founder above a summed-out untyped parent)."""
+    model = KinshipModel(table, None, theta)
+    for seed in range(4):
+        grandchild, cand = random_profiles(table, 60 + seed, 2)
+        result = compute_pedigree_lr(GRANDPARENT, {"X": grandchild}, "G", cand, model=model)
+        expected = compute_lr("grandparent", [cand, grandchild], model=model)
+        assert close(result.total_lr, expected.total_lr)
+    mutated = KinshipModel(table, MUTATIONS["stepwise"], theta)
+    result = compute_pedigree_lr(GRANDPARENT, {"X": grandchild}, "G", cand, model=mutated)
+    tables = pedigree_tables(
+        GRANDPARENT, {"X": grandchild}, "G", mutated.covering([grandchild, cand]), list(LOCI)
+    )
+    for position, row in enumerate(result.loci):
+        index = mutated.context(row.locus).data.index
+        code = encode(index[cand[row.locus][0]], index[cand[row.locus][1]])
+        assert math.isclose(row.lr, float(tables.lr[position][code]), rel_tol=1e-12)
+
+
+def test_pedigree_problems_carry_codes_and_keep_their_english_text():
+    from fanguai.kinship.pedigree import PedigreeError, parse_pedigree
+
+    with pytest.raises(PedigreeError) as exc:
+        parse_pedigree("id,father,mother,sex\nA,,,M\nB,A,,F\nC,,,X\n")
+    assert [p.code for p in exc.value.problems] == ["bad_sex_cell"]
+    assert exc.value.errors == ["row 4, sex: 'X' is not M or F"]
+    with pytest.raises(PedigreeError) as exc:
+        parse_pedigree("id,father,mother,sex\nA,,,M\nB,A,,F\n")
+    problem = exc.value.problems[0]
+    assert (problem.code, dict(problem.params)) == ("one_parent", {"member": "B"})
+    assert str(problem) == "member 'B': give both parents or none (add an untyped founder for the unknown parent)"

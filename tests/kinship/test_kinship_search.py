@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import random
 
 import numpy as np
@@ -9,7 +10,8 @@ import pytest
 
 from fanguai.kinship.frequencies import default_frequencies
 from fanguai.kinship.kits import GLOBALFILER
-from fanguai.kinship.lr import KinshipModel, compute_lr
+from fanguai.kinship.lr import KinshipModel, compute_lr, typed_values
+from fanguai.kinship.mutation import MutationModel
 from fanguai.kinship.search import (
     CoupleIndex,
     ProfileIndex,
@@ -125,3 +127,80 @@ def test_invalid_queries():
         search(index, SearchQuery("trio", ({},)))
     with pytest.raises(TypeError):
         search(index, SearchQuery("couple", ({},)))
+
+
+# ---------------------------------------------------------------------------------------------------
+# Per-query tables built on the stacked loci (all loci in one vectorised call) against per-locus values.
+
+search_module = importlib.import_module("fanguai.kinship.search")
+
+
+@pytest.mark.parametrize("mode", ["parent", "trio", "child", "full-siblings", "kappa"])
+def test_stacked_tables_equal_per_locus_values_bit_for_bit(mode):
+    rng = random.Random(31)
+    model = KinshipModel(mutation=MutationModel.uniform("stepwise"), theta=0.02)
+    index = ProfileIndex.build({f"R{i}": random_profile(rng) for i in range(20)}, model)
+    persons = (
+        (random_profile(rng), random_profile(rng)) if mode in ("trio", "child") else (random_profile(rng),)
+    )
+    query = SearchQuery(mode, persons, kappa=(0.2, 0.5, 0.3) if mode == "kappa" else None)
+    lr, bad = search_module._single_tables(index.model, index, query)
+    relationship, slot = search_module._relationship_slots(query)
+    for position, locus in enumerate(index.loci):
+        ctx = index.model.context(locus)
+        size, start = index.sizes[position], int(index.offsets[position])
+        first, second = decode_all(size)
+        pairs = [search_module._pair(ctx, person[locus]) for person in persons]
+        pairs.insert(slot, (first[1:], second[1:]))
+        expected, flags = typed_values(ctx, relationship, pairs, model.theta, kappa=query.kappa)
+        assert lr[start] == 1.0 and not bad[start]
+        assert np.array_equal(lr[start + 1 : start + size], expected)
+        assert np.array_equal(bad[start + 1 : start + size], flags)
+
+
+def _couple_case(seed: int, model: KinshipModel):
+    rng = random.Random(seed)
+    parents = [(random_profile(rng), random_profile(rng)) for _ in range(40)]
+    child = child_of(rng, *parents[5])
+    couples = []
+    for i, (mother, father) in enumerate(parents):
+        mother = {locus: g for locus, g in mother.items() if rng.random() > 0.15}
+        father = {locus: g for locus, g in father.items() if rng.random() > 0.15}
+        couples.append((f"M{i}", mother, f"F{i}", father))
+    return CoupleIndex.build(couples, model), couples, child
+
+
+def _hits(index, child):
+    return [
+        (h.row, h.total_lr, h.log10_lr, h.inconsistent_loci)
+        for h in search(index, SearchQuery("couple", (child,)), top=40)
+    ]
+
+
+def test_couple_classes_grouped_exactly_when_the_projection_collides(monkeypatch):
+    """With a projection that maps every parent to one key, the exact grouping takes over: same hits."""
+    model = KinshipModel(mutation=MutationModel.uniform("equal"), theta=0.01)
+    index, couples, child = _couple_case(41, model)
+    expected = _hits(index, child)
+    monkeypatch.setattr(search_module, "_PROJECTION", np.zeros(6))
+    assert _hits(index, child) == expected
+    for row, total, _log, flagged in expected:
+        _mid, mother, _fid, father = couples[row]
+        pairwise = compute_lr("couple", [mother, father, child], model=index.model)
+        assert (total, flagged) == (pairwise.total_lr, pairwise.inconsistent_loci)
+
+
+@pytest.mark.parametrize("mutation", [None, "stepwise"])
+def test_couple_class_grids_equal_flat_class_pairs(monkeypatch, mutation):
+    """Per-locus (mother × father) grids and the all-loci flat class pairs give the same hits."""
+    model = KinshipModel(mutation=MutationModel.uniform(mutation) if mutation else None, theta=0.02)
+    index, couples, child = _couple_case(43, model)
+    monkeypatch.setattr(search_module, "LARGE_CLASS_GRID", 0)
+    on_grids = _hits(index, child)
+    monkeypatch.setattr(search_module, "LARGE_CLASS_GRID", 10**9)
+    assert _hits(index, child) == on_grids
+    assert on_grids[0][0] == 5
+    for row, total, _log, flagged in on_grids:
+        _mid, mother, _fid, father = couples[row]
+        pairwise = compute_lr("couple", [mother, father, child], model=index.model)
+        assert (total, flagged) == (pairwise.total_lr, pairwise.inconsistent_loci)

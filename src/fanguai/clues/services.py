@@ -4,7 +4,7 @@ their values), and adds a step to the clue's timeline."""
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
-from functools import wraps
+from functools import partial, wraps
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -24,6 +24,7 @@ from fanguai.people.services import register_person
 from . import conf, receipts
 from .deadline_kinds import ACKNOWLEDGE
 from .models import Category, Clue, ClueEvent, ClueLink, ClueTransfer, Outcome, Priority, Reward, Source
+from .tasks import announce_public_report
 
 OBJECT_TYPE = "clues.clue"
 REWARD_TYPE = "clues.reward"
@@ -107,6 +108,11 @@ def _notify_triagers(clue: Clue, subject: str) -> None:
                 link=_clue_link(clue),
                 kind="clue.new",
             )
+
+
+def announce_new_clue(clue: Clue) -> None:
+    """Tell the triagers of a new clue (for public reports, run by the task worker after the commit)."""
+    _notify_triagers(clue, _("New clue %(number)s: %(category)s") % _subject_values(clue))
 
 
 def _notify_handlers(clue: Clue, subject: str, kind: str) -> None:
@@ -199,6 +205,8 @@ def submit_public_report(
             clue.save()
             _event(clue, ClueEvent.Kind.RECEIVED, visible_to_reporter=True)
             files = _store_files(clue, uploads)
+            # The audit event last: the chain's lock is then held only until the commit, not while the
+            # triagers are notified, so concurrent reports do not queue behind each other's fan-out.
             record_event(
                 "clue.create",
                 object_type=OBJECT_TYPE,
@@ -206,7 +214,8 @@ def submit_public_report(
                 changed_fields=_given_fields(clue),
                 details={"source": Source.PUBLIC, "category": category, "attachments": files},
             )
-            _notify_triagers(clue, _("New clue %(number)s: %(category)s") % _subject_values(clue))
+            # The reporter waits only for the report to be stored: the triagers are told by the task worker.
+            transaction.on_commit(partial(announce_public_report.enqueue, clue.pk))
     except IntegrityError:
         if Clue.objects.filter(submission_key=submission_key).exists():
             return PublicReceipt(clue=None, code="", duplicate_submission=True)
@@ -268,7 +277,7 @@ def record_clue(
         changed_fields=_given_fields(clue),
         details={"source": source, "category": category, "attachments": files},
     )
-    _notify_triagers(clue, _("New clue %(number)s: %(category)s") % _subject_values(clue))
+    announce_new_clue(clue)
     return clue
 
 

@@ -2,7 +2,10 @@
 
 Why it is fast: for a fixed query, the LR of a locus depends only on the reference's genotype at that
 locus, so it is tabulated once per query over every genotype of the allele universe; scanning the
-database is then a gather from small tables and a sum of logarithms.  Genotypes are stored as compact
+database is then a gather from small tables and a sum of logarithms.  The tables of all loci are
+computed in one vectorised call: the loci of an index are stacked into one allele universe (block-
+diagonal matrices, built once per model and cached), so the per-locus formulas run once per query
+instead of once per locus.  Genotypes are stored as compact
 codes: per locus ``code = 1 + j(j+1)/2 + i`` for allele indices ``i ≤ j`` (0 = untyped), as ``uint16``
 in a profile-major array (a 21-locus profile takes 42 contiguous bytes).  The scan itself is the
 compiled kernel of `kernel` (numba; NumPy where unavailable), fused over loci with the top k kept
@@ -22,6 +25,7 @@ from __future__ import annotations
 
 import math
 import os
+import weakref
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -271,31 +275,155 @@ def _locus_values(
     return typed_values(ctx, relationship, pairs, theta, parent_sex=query.parent_sex, kappa=query.kappa)
 
 
-def _single_tables(model: KinshipModel, loci: Sequence[str], sizes: Sequence[int], query: SearchQuery):
-    """Per-locus float64 LR and bool inconsistency over every reference genotype code.
+class _StackedLoci:
+    """Every locus of an index as one allele universe, built once per (model, loci, sizes).
+
+    Allele ``i`` of the locus at position ``l`` is the global allele ``allele_start[l] + i``; ``ctx`` is a
+    `formulas.LocusContext` over all of them, with the frequencies concatenated and each matrix
+    block-diagonal (per-locus blocks, zero elsewhere).  The formulas only index and combine values
+    element by element, so evaluating them once on the genotypes of every locus gives exactly the
+    per-locus values, in one vectorised call instead of one per locus.
+
+    Cells: the flat table positions ``offsets[l] + code`` of every genotype code of every locus (code 0,
+    the untyped reference, included); ``first``/``second`` their global allele indices (code 0 decodes
+    to the locus's first allele), ``locus_of`` their locus position.
+    """
+
+    def __init__(self, model: KinshipModel, loci: Sequence[str], sizes: Sequence[int]):
+        self.contexts = [model.context(locus) for locus in loci]
+        counts = [ctx.data.size for ctx in self.contexts]
+        self.allele_start = np.concatenate([[0], np.cumsum(counts, dtype=np.int64)])[:-1].astype(np.intp)
+        blocks: dict[tuple[int, ...], np.ndarray] = {}
+
+        def diagonal(name: str) -> np.ndarray:
+            parts = [getattr(ctx, name) for ctx in self.contexts]
+            key = tuple(id(part) for part in parts)
+            if key not in blocks:
+                blocks[key] = _block_diagonal(parts, sum(counts))
+            return blocks[key]
+
+        def joined(name: str) -> np.ndarray:
+            return np.concatenate([getattr(ctx, name) for ctx in self.contexts]) if counts else np.zeros(0)
+
+        self.ctx = formulas.LocusContext(
+            None,  # type: ignore[arg-type] - no single locus: the formulas never read ``data``
+            joined("p"),
+            diagonal("male"),
+            diagonal("female"),
+            diagonal("untyped_male"),
+            diagonal("untyped_female"),
+            joined("untyped_male_bar"),
+            joined("untyped_female_bar"),
+        )
+        # Per-locus blocks (not one product over the whole universe, whose sums could round differently).
+        object.__setattr__(self.ctx, "untyped_pair", diagonal("untyped_pair"))
+        self.sizes = tuple(sizes)
+        self.offsets = np.concatenate([[0], np.cumsum(self.sizes, dtype=np.int64)])[:-1].astype(np.int64)
+        self.locus_of = np.repeat(np.arange(len(self.sizes), dtype=np.intp), self.sizes)
+        firsts, seconds = [], []
+        for position, size in enumerate(self.sizes):
+            first, second = decode_all(size)
+            firsts.append(first + self.allele_start[position])
+            seconds.append(second + self.allele_start[position])
+        self.first = np.concatenate(firsts) if firsts else np.zeros(0, np.intp)
+        self.second = np.concatenate(seconds) if seconds else np.zeros(0, np.intp)
+        self.typed_cells = np.flatnonzero(_not_code_zero(self.offsets, self.first.size))
+
+    def global_pair(self, position: int, genotype: tuple[str, str]) -> tuple[int, int]:
+        """Global allele indices of a genotype at the locus at ``position`` (alleles in the model's table)."""
+        index = self.contexts[position].data.index
+        start = int(self.allele_start[position])
+        return start + index[genotype[0]], start + index[genotype[1]]
+
+
+def _not_code_zero(offsets: np.ndarray, total: int) -> np.ndarray:
+    mask = np.ones(total, dtype=bool)
+    mask[offsets] = False
+    return mask
+
+
+def _block_diagonal(blocks: Sequence[np.ndarray], total: int) -> np.ndarray:
+    out = np.zeros((total, total))
+    start = 0
+    for block in blocks:
+        stop = start + block.shape[0]
+        out[start:stop, start:stop] = block
+        start = stop
+    return out
+
+
+_STACKED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _stacked(model: KinshipModel, loci: Sequence[str], sizes: Sequence[int]) -> _StackedLoci:
+    """The model's `_StackedLoci` for these loci (cached with the model)."""
+    per_model = _STACKED.setdefault(model, {})
+    key = (tuple(loci), tuple(sizes))
+    found = per_model.get(key)
+    if found is None:
+        found = per_model[key] = _StackedLoci(model, loci, sizes)
+    return found
+
+
+def _single_tables(
+    model: KinshipModel, index: ProfileIndex, query: SearchQuery
+) -> tuple[np.ndarray, np.ndarray]:
+    """Flat float64 LR and bool inconsistency of every genotype code of every locus (``index.offsets``).
 
     Code 0 (reference untyped) has LR 1.  A query party untyped at a locus gives LR 1 there, except
     for the partly typed trio and couple of `formulas.partly_typed_lr` (same rule as `compute_lr`).
+    The loci where every query party is typed are computed together in one call on the stacked loci.
     """
     relationship, slot = _relationship_slots(query)
-    lr_tables: list[np.ndarray] = []
-    bad_tables: list[np.ndarray] = []
-    for locus, size in zip(loci, sizes, strict=True):
-        lr = np.ones(size)
-        bad = np.zeros(size, dtype=bool)
+    stacked = _stacked(model, index.loci, index.sizes)
+    loci_count = len(index.loci)
+    lr = np.ones(stacked.first.size)
+    bad = np.zeros(stacked.first.size, dtype=bool)
+    fixed_pairs = np.zeros((len(query.persons), 2, loci_count), dtype=np.intp)
+    full = np.zeros(loci_count, dtype=bool)
+    partial: list[int] = []
+    for position, locus in enumerate(index.loci):
         fixed = [person.get(locus) for person in query.persons]
-        if any(g is not None for g in fixed):
-            ctx = model.context(locus)
-            first, second = decode_all(size)
-            pairs: list[formulas.Pair | None] = [None if g is None else _pair(ctx, g) for g in fixed]
-            pairs.insert(slot, (first[1:], second[1:]))
-            found = _locus_values(ctx, model, relationship, pairs, query)
-            if found is not None:
-                lr[1:] = np.broadcast_to(found[0], (size - 1,))
-                bad[1:] = np.broadcast_to(found[1], (size - 1,))
-        lr_tables.append(lr)
-        bad_tables.append(bad)
-    return lr_tables, bad_tables
+        if all(g is None for g in fixed):
+            continue
+        if any(g is None for g in fixed):
+            partial.append(position)
+            continue
+        full[position] = True
+        for person, genotype in enumerate(fixed):
+            fixed_pairs[person, :, position] = stacked.global_pair(position, genotype)
+    if loci_count and full.all():  # the usual case: every cell at once (code 0 then reset to LR 1)
+        where = stacked.locus_of
+        pairs: list[formulas.Pair] = [(fixed[0][where], fixed[1][where]) for fixed in fixed_pairs]
+        pairs.insert(slot, (stacked.first, stacked.second))
+        lr, bad = typed_values(
+            stacked.ctx, relationship, pairs, model.theta, parent_sex=query.parent_sex, kappa=query.kappa
+        )
+        lr[stacked.offsets] = 1.0
+        bad[stacked.offsets] = False
+    elif full.any():
+        cells = stacked.typed_cells[full[stacked.locus_of[stacked.typed_cells]]]
+        where = stacked.locus_of[cells]
+        pairs = [(fixed[0][where], fixed[1][where]) for fixed in fixed_pairs]
+        pairs.insert(slot, (stacked.first[cells], stacked.second[cells]))
+        values, flags = typed_values(
+            stacked.ctx, relationship, pairs, model.theta, parent_sex=query.parent_sex, kappa=query.kappa
+        )
+        lr[cells] = values
+        bad[cells] = flags
+    for position in partial:  # rare: per locus, with the locus's own context
+        locus, size, start = index.loci[position], index.sizes[position], int(index.offsets[position])
+        ctx = model.context(locus)
+        first, second = decode_all(size)
+        genotypes: list[formulas.Pair | None] = [
+            None if (g := person.get(locus)) is None else _pair(ctx, g) for person in query.persons
+        ]
+        genotypes.insert(slot, (first[1:], second[1:]))
+        found = _locus_values(ctx, model, relationship, genotypes, query)
+        if found is not None:
+            lr[start + 1 : start + size] = np.broadcast_to(found[0], (size - 1,))
+            bad[start + 1 : start + size] = np.broadcast_to(found[1], (size - 1,))
+    return lr, bad
 
 
 def _log10(values: np.ndarray) -> np.ndarray:
@@ -303,18 +431,21 @@ def _log10(values: np.ndarray) -> np.ndarray:
         return np.log10(values)
 
 
-def _margin(tables: Iterable[np.ndarray]) -> float:
+def _margin_of(magnitudes: np.ndarray | Sequence[float], loci: int) -> float:
     """Twice a bound on the float32 rounding error of a scan score (in log10 units), plus slack.
 
-    A score sums one entry of each table in float32: each entry is rounded once (relative 2⁻²⁴) and
-    each of the additions rounds a partial sum bounded by the sum of the largest magnitudes.
+    A score sums one entry of each of ``loci`` tables in float32: each entry is rounded once (relative
+    2⁻²⁴) and each of the additions rounds a partial sum bounded by the sum of the largest magnitudes
+    (``magnitudes``: each table's largest finite absolute value).
     """
+    return 2.0 * (loci + 2) * math.fsum(magnitudes) * 2.0**-23 + 1e-9
+
+
+def _margin(tables: Iterable[np.ndarray]) -> float:
+    """`_margin_of` for a list of per-locus log10 tables."""
     tables = list(tables)
-    magnitude = 0.0
-    for table in tables:
-        finite = table[np.isfinite(table)]
-        magnitude += float(np.max(np.abs(finite))) if finite.size else 0.0
-    return 2.0 * (len(tables) + 2) * magnitude * 2.0**-23 + 1e-9
+    magnitudes = [float(np.max(np.abs(t), where=np.isfinite(t), initial=0.0)) for t in tables]
+    return _margin_of(magnitudes, len(tables))
 
 
 def _ceilings(log_tables: Sequence[np.ndarray]) -> np.ndarray:
@@ -324,10 +455,16 @@ def _ceilings(log_tables: Sequence[np.ndarray]) -> np.ndarray:
     )
 
 
-def _flat_log_table(lr_tables: Sequence[np.ndarray]) -> np.ndarray:
-    if not lr_tables:
-        return np.zeros(1, dtype=np.float32)
-    return np.concatenate([_log10(t) for t in lr_tables]).astype(np.float32)
+def _flat_bounds(logs: np.ndarray, offsets: np.ndarray, loci: int | None = None) -> tuple[float, np.ndarray]:
+    """`_margin` and `_ceilings` of the per-locus tables concatenated in ``logs`` (table i starts at
+    ``offsets[i]``); ``loci``: how many entries a score sums (default: one per table)."""
+    loci = offsets.size if loci is None else loci
+    if offsets.size == 0:
+        return _margin_of([], loci), np.zeros(0)
+    finite = np.isfinite(logs)
+    magnitudes = np.maximum.reduceat(np.where(finite, np.abs(logs), 0.0), offsets)
+    ceilings = np.maximum.reduceat(np.where(finite, logs, -np.inf), offsets)
+    return _margin_of(magnitudes.tolist(), loci), ceilings
 
 
 def _finish(
@@ -369,14 +506,12 @@ def _finish(
     return hits
 
 
-def _table_lookup(index: ProfileIndex, lr_tables, bad_tables):
+def _table_lookup(index: ProfileIndex, lr_flat: np.ndarray, bad_flat: np.ndarray):
+    """Per-locus LRs and flags of candidate rows, read from the query's flat tables."""
+
     def per_locus(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        if not index.loci:
-            return np.ones((0, rows.size)), np.zeros((0, rows.size), bool)
-        codes = index.codes[rows].astype(np.int64)
-        lrs = np.stack([lr_tables[p][codes[:, p]] for p in range(len(index.loci))])
-        bad = np.stack([bad_tables[p][codes[:, p]] for p in range(len(index.loci))])
-        return lrs, bad
+        cells = (index.codes[rows] + index.offsets).T
+        return lr_flat[cells], bad_flat[cells]
 
     return per_locus
 
@@ -404,103 +539,168 @@ def search(
         return _search_couples(index, model, query, top, thresholds)
     if not isinstance(index, ProfileIndex):
         raise TypeError(f"mode {query.mode!r} needs a ProfileIndex")
-    lr_tables, bad_tables = _single_tables(model, index.loci, index.sizes, query)
-    log_tables = [_log10(t) for t in lr_tables]
-    table = _flat_log_table(lr_tables)
-    rows = kernel.scan_singles(
-        index.codes, table, index.offsets, top, _margin(log_tables), _ceilings(log_tables)
-    )
+    lr_flat, bad_flat = _single_tables(model, index, query)
+    logs = _log10(lr_flat)
+    margin, ceilings = _flat_bounds(logs, index.offsets)
+    table = logs.astype(np.float32) if logs.size else np.zeros(1, np.float32)
+    rows = kernel.scan_singles(index.codes, table, index.offsets, top, margin, ceilings)
     parentage = query.relationship() in ("parent-child", "trio", "couple")
-    per_locus = _table_lookup(index, lr_tables, bad_tables)
+    per_locus = _table_lookup(index, lr_flat, bad_flat)
     return _finish(rows, per_locus, index.loci, index.ids, top, parentage, thresholds)
 
 
 _PROJECTION = np.random.default_rng(20240601).uniform(0.5, 1.5, 6)
 """Fixed weights of the parent-class key (any weights are correct: groups are verified)."""
 
+_LOCUS_STRIDE = 64.0
+"""Added per locus position to the class key, so that one sort groups every locus at once."""
 
-def _parent_classes(ctx: formulas.LocusContext, sex: str, size: int, child: formulas.Pair):
+
+@dataclass(frozen=True)
+class _Classes:
+    """Parent classes of the loci where the child is typed (see `_parent_classes`).
+
+    ``of_cell[i]``: the class (numbered within its locus) of the i-th cell of those loci; per class,
+    in locus order: ``locus`` (position), ``first``/``second`` (a representative's global alleles) and
+    ``untyped``; ``start[l]``/``count[l]``: where locus l's classes begin and how many it has.
+    """
+
+    of_cell: np.ndarray
+    locus: np.ndarray
+    first: np.ndarray
+    second: np.ndarray
+    untyped: np.ndarray
+    start: np.ndarray
+    count: np.ndarray
+
+
+def _parent_classes(stacked: _StackedLoci, cells: np.ndarray, sex: str, child: np.ndarray) -> _Classes:
     """Map each parent genotype code to a class of parents that give this child the same LRs.
 
-    Features: the parent's own transmission probabilities of the child's two alleles, the untyped
-    (other-sex) transmissions of them (the duo LR of a partly typed couple uses them under θ), and
-    how many copies of each the parent carries.  Code 0 (untyped) is a class of its own.
+    ``cells``: every cell (code 0 included) of the loci where the child is typed, locus by locus;
+    ``child``: the child's two global alleles per locus position (shape 2 × loci).  Features: the parent's own transmission
+    probabilities of the child's two alleles, the untyped (other-sex) transmissions of them (the duo
+    LR of a partly typed couple uses them under θ), and how many copies of each the parent carries.
+    Code 0 (untyped) is a class of its own.  All loci are grouped at once: one sort by a random
+    projection of the features plus a per-locus stride, then a check that every member equals its
+    group's representative (on a practically impossible collision, the rows are grouped exactly).
     """
-    own = ctx.matrix(sex)
-    other, _bar = ctx.untyped("female" if sex == "male" else "male")
-    first, second = decode_all(size)
-    a, b = child
-    features = np.stack(
-        [
-            0.5 * (own[first, a] + own[second, a]),
-            0.5 * (own[first, b] + own[second, b]),
-            other[first, a] + other[second, a],
-            other[first, b] + other[second, b],
-            (first == a).astype(float) + (second == a),
-            (first == b).astype(float) + (second == b),
-        ],
-        axis=1,
-    )
-    features[0] = -1.0  # untyped parent: its own class
-    # Group by a random projection of the features (a 1-D sort), then check that every member equals
-    # its group's representative; on a (practically impossible) collision, group the rows exactly.
-    key = features @ _PROJECTION
-    _unique, representative, classes = np.unique(key, return_index=True, return_inverse=True)
-    classes = classes.reshape(-1)
-    if not np.array_equal(features, features[representative][classes]):
-        _rows, representative, classes = np.unique(features, axis=0, return_index=True, return_inverse=True)
-        classes = classes.reshape(-1)
-    return (
-        classes.astype(np.int64),
+    ctx = stacked.ctx
+    own = ctx.matrix(sex).ravel()  # flat views: 1-D takes of the same elements as matrix[i, j]
+    other = ctx.untyped("female" if sex == "male" else "male")[0].ravel()
+    width = ctx.p.size  # alleles of all loci: the row length of every stacked matrix
+    first, second = stacked.first[cells], stacked.second[cells]
+    first_row, second_row = first * width, second * width
+    locus = stacked.locus_of[cells]
+    a, b = child[0][locus], child[1][locus]
+    features = np.empty((cells.size, 6))
+    features[:, 0] = 0.5 * (own.take(first_row + a) + own.take(second_row + a))
+    features[:, 1] = 0.5 * (own.take(first_row + b) + own.take(second_row + b))
+    features[:, 2] = other.take(first_row + a) + other.take(second_row + a)
+    features[:, 3] = other.take(first_row + b) + other.take(second_row + b)
+    features[:, 4] = (first == a).astype(float) + (second == a)
+    features[:, 5] = (first == b).astype(float) + (second == b)
+    untyped_cell = stacked.offsets[locus] == cells
+    features[untyped_cell, 0] = -1.0  # untyped parent: its own class
+    # One float sort key, loci apart (|key| < 16 < half the stride; a sum rounded into a collision is
+    # caught by the check below).
+    key = features @ _PROJECTION + _LOCUS_STRIDE * locus
+    order = np.argsort(key)
+    sorted_key = key[order]
+    new = np.ones(order.size, dtype=bool)
+    new[1:] = sorted_key[1:] != sorted_key[:-1]
+    group = np.cumsum(new) - 1
+    representative = order[new]
+    of_cell = np.empty(order.size, dtype=np.int64)
+    of_cell[order] = group
+    exact = np.array_equal(features, features[representative][of_cell])
+    if not (exact and np.array_equal(locus, locus[representative][of_cell])):
+        rows = np.column_stack([locus.astype(float), features])
+        _rows, representative, of_cell = np.unique(rows, axis=0, return_index=True, return_inverse=True)
+        of_cell = of_cell.reshape(-1)
+    class_locus = locus[representative]
+    loci = len(stacked.sizes)
+    count = np.bincount(class_locus, minlength=loci)
+    start = np.concatenate([[0], np.cumsum(count)])[:-1]
+    return _Classes(
+        of_cell - start[locus],
+        class_locus,
         first[representative],
         second[representative],
         features[representative, 0] < 0,
+        start,
+        count,
     )
 
 
-def _couple_values(ctx, model, query, mother, father, child, mother_typed, father_typed):
-    """Couple LR and inconsistency over (mother, father) arrays, partly typed couples included."""
-    shape = np.broadcast(mother[0], father[0], mother_typed, father_typed).shape
-    lr = np.ones(shape)
-    bad = np.zeros(shape, dtype=bool)
-    mother_typed = np.broadcast_to(mother_typed, shape)
-    father_typed = np.broadcast_to(father_typed, shape)
-    mother = tuple(np.broadcast_to(x, shape) for x in mother)
-    father = tuple(np.broadcast_to(x, shape) for x in father)
+def _couple_cells(
+    ctx: formulas.LocusContext,
+    theta: float,
+    mother: tuple[np.ndarray, np.ndarray, np.ndarray],
+    father: tuple[np.ndarray, np.ndarray, np.ndarray],
+    child: formulas.Pair,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Couple LR and inconsistency of (mother, father, child) triples of global allele arrays, with an
+    untyped flag per parent: partly typed couples as `compute_lr` (the typed parent's duo), both
+    parents untyped LR 1.  One vectorised call per typing pattern, every locus at once."""
+    m1, m2, m_untyped = mother
+    f1, f2, f_untyped = father
+    lr = np.ones(m1.size)
+    bad = np.zeros(m1.size, dtype=bool)
     for m_typed, f_typed in ((True, True), (True, False), (False, True)):
-        where = (mother_typed == m_typed) & (father_typed == f_typed)
-        if not where.any():
+        where = np.flatnonzero((m_untyped != m_typed) & (f_untyped != f_typed))
+        if not where.size:
             continue
-        m = (mother[0][where], mother[1][where]) if m_typed else None
-        f = (father[0][where], father[1][where]) if f_typed else None
-        found = _locus_values(ctx, model, "couple", [m, f, child], query)
+        m = (m1[where], m2[where]) if m_typed else None
+        f = (f1[where], f2[where]) if f_typed else None
+        c = (child[0][where], child[1][where])
+        if m is not None and f is not None:
+            found = typed_values(ctx, "couple", [m, f, c], theta)
+        else:
+            found = formulas.partly_typed_lr(ctx, "couple", [m, f, c], theta)
         if found is not None:
-            lr[where] = np.broadcast_to(found[0], (int(where.sum()),))
-            bad[where] = np.broadcast_to(found[1], (int(where.sum()),))
+            lr[where] = found[0]
+            bad[where] = found[1]
     return lr, bad
 
 
-def _class_pair_lrs(ctx, model, query, child, mothers, fathers) -> np.ndarray:
-    """Couple LR over (mother class × father class); an untyped class gets the other parent's duo LR."""
-    m1, m2, m_untyped = mothers
-    f1, f2, f_untyped = fathers
+LARGE_CLASS_GRID = 4096
+"""Class pairs of one locus above which its couple LRs are computed on the locus's own grid."""
+
+
+def _class_grid(
+    ctx: formulas.LocusContext,
+    theta: float,
+    mothers: _Classes,
+    fathers: _Classes,
+    position: int,
+    child: np.ndarray,
+) -> np.ndarray:
+    """Couple LR over (mother class × father class) of one locus; an untyped class gets the other
+    parent's duo LR, both untyped 1 (the values of `_couple_cells`, computed by broadcasting)."""
+
+    def members(classes: _Classes) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        span = slice(int(classes.start[position]), int(classes.start[position] + classes.count[position]))
+        return classes.first[span], classes.second[span], classes.untyped[span]
+
+    (m1, m2, m_untyped), (f1, f2, f_untyped) = members(mothers), members(fathers)
+    pair = (np.asarray(child[0]), np.asarray(child[1]))
     lr = np.ones((m1.size, f1.size))
     tm, tf = np.flatnonzero(~m_untyped), np.flatnonzero(~f_untyped)
     um, uf = np.flatnonzero(m_untyped), np.flatnonzero(f_untyped)
     if tm.size and tf.size:
-        found = _locus_values(
-            ctx, model, "couple", [(m1[tm, None], m2[tm, None]), (f1[None, tf], f2[None, tf]), child], query
+        both = typed_values(
+            ctx, "couple", [(m1[tm, None], m2[tm, None]), (f1[None, tf], f2[None, tf]), pair], theta
         )
-        if found is not None:
-            lr[np.ix_(tm, tf)] = np.broadcast_to(found[0], (tm.size, tf.size))
+        lr[np.ix_(tm, tf)] = both[0]
     if um.size and tf.size:
-        found = _locus_values(ctx, model, "couple", [None, (f1[tf], f2[tf]), child], query)
+        found = formulas.partly_typed_lr(ctx, "couple", [None, (f1[tf], f2[tf]), pair], theta)
         if found is not None:
-            lr[np.ix_(um, tf)] = np.broadcast_to(found[0], (tf.size,))[None, :]
+            lr[np.ix_(um, tf)] = np.asarray(found[0])[None, :]
     if tm.size and uf.size:
-        found = _locus_values(ctx, model, "couple", [(m1[tm], m2[tm]), None, child], query)
+        found = formulas.partly_typed_lr(ctx, "couple", [(m1[tm], m2[tm]), None, pair], theta)
         if found is not None:
-            lr[np.ix_(tm, uf)] = np.broadcast_to(found[0], (tm.size,))[:, None]
+            lr[np.ix_(tm, uf)] = np.asarray(found[0])[:, None]
     return lr
 
 
@@ -511,41 +711,75 @@ def _search_couples(
 
     Flat layout for the kernel: per locus one row per mother class listing the LR for every father
     code; ``mother_row[offset_l + code]`` is the start of the mother's row (the locus's table offset
-    included), so a couple costs one class lookup and one table lookup per locus.
+    included), so a couple costs one class lookup and one table lookup per locus.  Classes and class
+    pair LRs are computed for all loci at once on the stacked loci.
     """
     child = query.persons[0]
     sizes = index.mothers.sizes
     offsets = index.mothers.offsets
     loci = index.loci
+    stacked = _stacked(model, loci, sizes)
+    child_alleles = np.zeros((2, len(loci)), dtype=np.intp)
+    typed = np.zeros(len(loci), dtype=bool)
+    for position, locus in enumerate(loci):
+        genotype = child.get(locus)
+        if genotype is not None:
+            typed[position] = True
+            child_alleles[:, position] = stacked.global_pair(position, genotype)
+    cells = np.flatnonzero(typed[stacked.locus_of])
+    mothers = _parent_classes(stacked, cells, "female", child_alleles)
+    fathers = _parent_classes(stacked, cells, "male", child_alleles)
+    # Every (mother class, father class) pair of every typed locus, locus by locus, mother-major.
+    pair_count = mothers.count * fathers.count
+    pair_start = np.concatenate([[0], np.cumsum(pair_count)])[:-1]
+    pair_lr = np.ones(int(pair_count.sum()))
+    # Loci with few pairs (all of them without mutation): one call for all their pairs.  Loci with
+    # many (mutation models give hundreds of classes): per locus on the (mother × father) grid, where
+    # a class's transmissions are computed once and broadcast instead of once per pair.
+    large = pair_count > LARGE_CLASS_GRID
+    pair_locus = np.repeat(np.arange(len(loci)), pair_count)
+    small = np.flatnonzero(~large[pair_locus])
+    pair_locus = pair_locus[small]
+    within = small - pair_start[pair_locus]
+    m_class = mothers.start[pair_locus] + within // fathers.count[pair_locus]
+    f_class = fathers.start[pair_locus] + within % fathers.count[pair_locus]
+    pair_lr[small], _bad = _couple_cells(
+        stacked.ctx,
+        model.theta,
+        (mothers.first[m_class], mothers.second[m_class], mothers.untyped[m_class]),
+        (fathers.first[f_class], fathers.second[f_class], fathers.untyped[f_class]),
+        (child_alleles[0, pair_locus], child_alleles[1, pair_locus]),
+    )
+    for position in np.flatnonzero(large).tolist():
+        grid = _class_grid(stacked.ctx, model.theta, mothers, fathers, position, child_alleles[:, position])
+        pair_lr[pair_start[position] : pair_start[position] + grid.size] = grid.ravel()
+    pair_log = _log10(pair_lr)
     mother_row = np.zeros(int(sum(sizes)), np.int64)
     tables: list[np.ndarray] = []
-    class_tables: list[np.ndarray] = []  # the same values per class pair (for the margin and ceilings)
     table_start = 0
-    contexts: list[formulas.LocusContext | None] = []
-    for position, (locus, size) in enumerate(zip(loci, sizes, strict=True)):
-        genotype = child.get(locus)
+    cell_start = 0  # position of the locus's first cell in ``cells``
+    for position, size in enumerate(sizes):
         base = int(offsets[position])
-        if genotype is None:
+        if not typed[position]:
             tables.append(np.zeros(size))  # one row of zeros (LR 1) for every mother
-            class_tables.append(np.zeros(1))
             mother_row[base : base + size] = table_start
             table_start += size
-            contexts.append(None)
             continue
-        ctx = model.context(locus)
-        child_pair = _pair(ctx, genotype)
-        cm, m1, m2, m_untyped = _parent_classes(ctx, "female", size, child_pair)
-        cf, f1, f2, f_untyped = _parent_classes(ctx, "male", size, child_pair)
-        small = _log10(
-            _class_pair_lrs(ctx, model, query, child_pair, (m1, m2, m_untyped), (f1, f2, f_untyped))
-        )
-        class_tables.append(small)
+        m_count, f_count = int(mothers.count[position]), int(fathers.count[position])
+        start = int(pair_start[position])
+        grid = pair_log[start : start + m_count * f_count].reshape(m_count, f_count)
+        cm = mothers.of_cell[cell_start : cell_start + size]
+        cf = fathers.of_cell[cell_start : cell_start + size]
+        cell_start += size
         # Rows: mother classes; columns: every father code of the locus (through his class).
-        tables.append(small[:, cf].ravel())
+        tables.append(grid[:, cf].ravel())
         mother_row[base : base + size] = table_start + cm * size
-        table_start += len(m1) * size
-        contexts.append(ctx)
+        table_start += m_count * size
     flat = np.concatenate(tables).astype(np.float32) if tables else np.zeros(1, np.float32)
+    typed_positions = np.flatnonzero(typed)
+    margin, ceilings = _flat_bounds(pair_log, pair_start[typed_positions], len(loci))
+    all_ceilings = np.zeros(len(loci))
+    all_ceilings[typed_positions] = ceilings
     rows = kernel.scan_couples(
         index.mothers.codes,
         index.fathers.codes,
@@ -553,31 +787,28 @@ def _search_couples(
         flat,
         offsets,
         k,
-        _margin(class_tables),
-        _ceilings(class_tables),
+        margin,
+        all_ceilings,
     )
 
     def per_locus(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Exact LRs of the candidate couples, every typed locus at once."""
         lrs = np.ones((len(loci), rows.size))
         bad = np.zeros((len(loci), rows.size), dtype=bool)
-        for position, locus in enumerate(loci):
-            ctx = contexts[position]
-            if ctx is None:
-                continue
-            child_pair = _pair(ctx, child[locus])
-            first, second = decode_all(sizes[position])
-            mc = index.mothers.locus_codes(position, rows)
-            fc = index.fathers.locus_codes(position, rows)
-            lrs[position], bad[position] = _couple_values(
-                ctx,
-                model,
-                query,
-                (first[mc], second[mc]),
-                (first[fc], second[fc]),
-                child_pair,
-                mc != 0,
-                fc != 0,
-            )
+        if not typed_positions.size or not rows.size:
+            return lrs, bad
+        m_cells = (index.mothers.codes[rows][:, typed_positions] + offsets[typed_positions]).T.ravel()
+        f_cells = (index.fathers.codes[rows][:, typed_positions] + offsets[typed_positions]).T.ravel()
+        where = np.repeat(typed_positions, rows.size)
+        values, flags = _couple_cells(
+            stacked.ctx,
+            model.theta,
+            (stacked.first[m_cells], stacked.second[m_cells], offsets[where] == m_cells),
+            (stacked.first[f_cells], stacked.second[f_cells], offsets[where] == f_cells),
+            (child_alleles[0, where], child_alleles[1, where]),
+        )
+        lrs[typed_positions] = values.reshape(typed_positions.size, rows.size)
+        bad[typed_positions] = flags.reshape(typed_positions.size, rows.size)
         return lrs, bad
 
     return _finish(rows, per_locus, loci, index.ids, k, True, thresholds)
