@@ -577,4 +577,7 @@ def test_pedigree_problems_carry_codes_and_keep_their_english_text():
         parse_pedigree("id,father,mother,sex\nA,,,M\nB,A,,F\n")
     problem = exc.value.problems[0]
     assert (problem.code, dict(problem.params)) == ("one_parent", {"member": "B"})
-    assert str(problem) == "member 'B': give both parents or none (add an untyped founder for the unknown parent)"
+    assert (
+        str(problem)
+        == "member 'B': give both parents or none (add an untyped founder for the unknown parent)"
+    )
