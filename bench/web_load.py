@@ -353,7 +353,6 @@ def start_server(env: dict, port: int, workers: int, threads: int, log) -> subpr
             str(workers),
             "--threads",
             str(threads),
-            "--no-worker",
         ],
         env=env,
         stdout=log,

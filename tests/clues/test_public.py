@@ -29,6 +29,16 @@ def test_the_form_is_open_to_anyone_and_shows_no_staff_pages():
     assert response["Cache-Control"].startswith("max-age=0")
 
 
+def test_the_cached_empty_form_follows_the_language_and_a_refused_form_shows_its_errors():
+    for _ in range(2):  # the second answer of each language comes from the cache
+        assert "举报事项类别" in Client(HTTP_ACCEPT_LANGUAGE="zh-hans").get("/report/").content.decode()
+        assert "What is it about?" in Client(HTTP_ACCEPT_LANGUAGE="en").get("/report/").content.decode()
+    response = Client().post("/report/", report_data(description=""))
+    assert response.status_code == 400
+    assert 'aria-invalid="true"' in response.content.decode() or "is-invalid" in response.content.decode()
+    assert not Clue.objects.exists()
+
+
 def test_a_report_is_stored_once_with_a_receipt_code_kept_only_as_a_keyed_hash():
     township = Region.objects.filter(level="township", parent__code="341522").first()
     response, code = submit(region=str(township.pk), description="秘密的线索内容")

@@ -35,9 +35,18 @@ class Command(BaseCommand):
             default=int(os.environ.get("FANGUAI_WEB_THREADS", 1)),
             help="threads per worker (more than 1: gunicorn's gthread worker)",
         )
+        parser.add_argument(
+            "--keep-alive",
+            type=int,
+            default=int(os.environ.get("FANGUAI_WEB_KEEPALIVE", 30)),
+            help="seconds an idle connection is kept open (gthread worker); longer than a reader's pause "
+            "between loading a form and sending it, so the send does not meet a connection just closed",
+        )
         parser.add_argument("--no-worker", action="store_true", help="do not start the task worker")
 
-    def handle(self, *args, bind: str, workers: int, threads: int, no_worker: bool, **options):
+    def handle(
+        self, *args, bind: str, workers: int, threads: int, keep_alive: int, no_worker: bool, **options
+    ):
         try:
             allow_ips = forwarded_allow_ips()
         except ImproperlyConfigured as exc:
@@ -54,6 +63,8 @@ class Command(BaseCommand):
                     str(workers),
                     "--threads",
                     str(max(1, threads)),
+                    "--keep-alive",
+                    str(max(1, keep_alive)),
                     "--access-logfile",
                     "-",
                     "--timeout",
