@@ -36,9 +36,26 @@ def test_the_history_selector_is_for_the_audit_administrator(changed_person, ali
     assert {"person.create", "person.update"} <= actions
 
 
-def test_the_audit_administrator_filters_the_trail_by_the_person(changed_person, auditor, office, login):
+def test_the_audit_administrator_filters_the_trail_by_the_person(
+    changed_person, alice, auditor, office, login
+):
+    from django.utils import translation
+
+    from fanguai.audit.labels import action_label, object_type_label
+
+    other = services.register_person(actor=alice, full_name="钱其他", sex="male", identity_status="known")
+    services.update_person(actor=alice, person=other, phone="13800002222")
     url = f"/audit/?object_type=people.person&object_id={changed_person.pk}"
     page = login(auditor).get(url)
     assert page.status_code == 200
-    assert "person.update" in page.content.decode()
+    html = page.content.decode()
+    # the page shows actions and object types by their labels, in the reader's language
+    with translation.override(page.wsgi_request.LANGUAGE_CODE):
+        update, person = action_label("person.update"), object_type_label("people.person")
+    assert update != "person.update"
+    assert f"<td>{update}</td>" in html
+    assert f"<td>{person} {changed_person.pk}</td>" in html
+    assert f"<td>{person} {other.pk}</td>" not in html
+    unfiltered = login(auditor).get("/audit/?object_type=people.person").content.decode()
+    assert f"<td>{person} {other.pk}</td>" in unfiltered
     assert login(office).get(url).status_code == 403

@@ -46,6 +46,10 @@ def test_one_chief_three_packages_must_be_done_before_closing(case, alice):
     assert case.status == "closed" and case.closed_at is not None
     with pytest.raises(ValidationError):
         services.change_status(actor=alice, case=case, status="investigating")
+    # A closed case's packages stay as they were when it closed.
+    with pytest.raises(ValidationError):
+        services.update_package(actor=alice, package=last, status="open")
+    assert record.packages.get(kind="family").status == "done"
 
 
 def test_other_kinds_close_without_packages_and_have_no_record(alice):
@@ -138,3 +142,17 @@ def test_clearance_rate_per_county_and_year(alice, charlie, office, dave, bob):
     assert [r.county_code for r in selectors.clearance_rates(dave, year)] == ["341522"]
     assert selectors.clearance_rates(bob, year) == []
     assert (selectors.clearance_rates(alice, year - 1)[0].filed) == 1
+
+
+def test_a_solved_case_keeps_its_solve_package_started(case, alice, login):
+    services.change_status(actor=alice, case=case, status="investigating")
+    record = services.set_responsibility(
+        actor=alice, case=case, chief_name="王局长", chief_position="霍邱县公安局局长", owners=OWNERS
+    )
+    solve = record.packages.get(kind="solve")
+    services.update_package(actor=alice, package=solve, status="in_progress")
+    services.change_status(actor=alice, case=case, status="solved")
+    response = login(alice).post(f"/cases/packages/{solve.pk}/", {"status": "open", "notes": ""})
+    assert response.status_code == 302  # refused with a message, not a server error
+    solve.refresh_from_db()
+    assert solve.status == "in_progress"

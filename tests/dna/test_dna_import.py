@@ -107,7 +107,7 @@ def test_import_page(family, analyst, login, django_capture_on_commit_callbacks)
     client = login(analyst)
     bad = SimpleUploadedFile("bad.csv", b"sample,locus,allele1,allele2\nNOPE,D3S1358,15,16\n")
     response = client.post("/dna/lab/import/", {"file": bad, "kit": "globalfiler"}, follow=True)
-    assert "row 2, sample" in response.content.decode()
+    assert "Row 2, sample column: " in response.content.decode()
     upload = SimpleUploadedFile("lab.csv", csv_for(family, "mother", "father", "child").encode())
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post("/dna/lab/import/", {"file": upload, "kit": "globalfiler"})
@@ -161,4 +161,4 @@ def test_import_page_names_the_row_of_a_non_utf8_file(analyst, login):
     response = client.post(
         "/dna/lab/import/", {"file": SimpleUploadedFile("gbk.csv", data), "kit": "globalfiler"}, follow=True
     )
-    assert "row 3, file" in response.content.decode()
+    assert "Row 3, file: " in response.content.decode()

@@ -108,14 +108,15 @@ def test_an_exported_job_run_elsewhere_and_imported_stores_what_the_local_engine
     local = local_candidates(analyst)
     folder = tmp_path / "job"
     assert "queries" in rematch_command(analyst, "--export", str(folder))
-    # The job makes exactly the searches of the local run (same modes, query profiles and reference sets).
+    # The job makes exactly the searches of the local run (same modes, query profiles and reference sets;
+    # the local run repeats a search with a larger k while its last hit still reaches the lead threshold).
     sizes: dict[str, int] = {}
     for row in engine.read_references(folder):
         sizes[row["set"]] = sizes.get(row["set"], 0) + 1
     job_searches = [
         searched(q.query.mode, q.query.persons, sizes[q.target]) for q in engine.read_job(folder).queries
     ]
-    assert sorted(job_searches) == sorted(local_searches)
+    assert sorted(set(job_searches)) == sorted(set(local_searches))
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700  # genotypes in clear: owner only
     assert AuditEvent.objects.filter(action="dna.rematch.export", actor_username=analyst.username).exists()
     # What spark-submit does on the cluster, here without Spark.

@@ -2,6 +2,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from fanguai.core.validators import CheckedForm, CheckedModelForm
 from fanguai.org.models import Unit
 
 from .models import User
@@ -21,7 +22,7 @@ class LoginForm(AuthenticationForm):
     )
 
 
-class TokenForm(forms.Form):
+class TokenForm(CheckedForm):
     token = forms.RegexField(
         label=_("Six-digit code"),
         regex=r"^\d{6}$",
@@ -35,7 +36,7 @@ class TokenForm(forms.Form):
 STAFF_ROLES = [(value, label) for value, label in Role.choices if value not in ADMIN_ROLES]
 
 
-class StaffForm(forms.Form):
+class StaffForm(CheckedForm):
     username = forms.RegexField(
         label=_("User name"),
         regex=r"^[A-Za-z0-9_.-]{3,150}$",
@@ -48,10 +49,27 @@ class StaffForm(forms.Form):
     phone = forms.CharField(label=_("Office phone"), max_length=32, required=False)
     password = forms.CharField(label=_("Initial password"), widget=forms.PasswordInput, strip=False)
 
+    def clean(self):
+        data = super().clean()
+        check_role_fits_unit(self, data)
+        return data
 
-class StaffChangeForm(forms.ModelForm):
+
+def check_role_fits_unit(form: forms.Form, data: dict) -> None:
+    """A county coordinator works for a county: the account belongs to a unit of a district, county or zone."""
+    unit = data.get("unit")
+    if data.get("role") == Role.COUNTY_COORDINATOR and unit is not None and unit.is_city_level:
+        form.add_error("unit", _("A county coordinator belongs to a unit of a district, county or zone."))
+
+
+class StaffChangeForm(CheckedModelForm):
     role = forms.ChoiceField(label=_("Role"), choices=STAFF_ROLES)
 
     class Meta:
         model = User
         fields = ["full_name", "role", "unit", "email", "phone", "is_active"]
+
+    def clean(self):
+        data = super().clean()
+        check_role_fits_unit(self, data)
+        return data

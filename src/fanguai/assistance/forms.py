@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from fanguai.core.validators import CheckedForm, validate_not_in_past
 from fanguai.org.models import Region, Unit
 from fanguai.people.forms import RegionChoiceField
 from fanguai.people.models import Person
@@ -42,7 +43,7 @@ class UnitChoiceField(forms.ModelChoiceField):
         super().__init__(**kwargs)
 
 
-class PersonFieldsForm(forms.Form):
+class PersonFieldsForm(CheckedForm):
     """The identity of a newly registered person (stored encrypted by the people registry)."""
 
     full_name = forms.CharField(label=_("Name"), max_length=64, required=False)
@@ -110,7 +111,7 @@ class IntakeForm(PersonFieldsForm):
         return value
 
 
-class AssessmentForm(forms.Form):
+class AssessmentForm(CheckedForm):
     needs = forms.MultipleChoiceField(
         label=_("Needs"), required=False, choices=ServiceKind.choices, widget=forms.CheckboxSelectMultiple
     )
@@ -122,14 +123,14 @@ class AssessmentForm(forms.Form):
     guardianship_notes = forms.CharField(label=_("Guardianship notes"), required=False, widget=TEXT)
 
 
-class PlacementForm(forms.Form):
+class PlacementForm(CheckedForm):
     kind = forms.ChoiceField(label=_("Placement"), choices=Placement.Kind.choices)
     responsible_unit = UnitChoiceField(label=_("Responsible unit"))
     place = forms.CharField(label=_("Place and carer"), required=False, widget=TEXT)
     started_on = forms.DateField(label=_("From"), widget=DATE)
 
 
-class ConsentForm(forms.Form):
+class ConsentForm(CheckedForm):
     unit = UnitChoiceField(label=_("Shared with"))
     basis = forms.ChoiceField(label=_("Basis"), choices=Consent.Basis.choices)
     given_by = forms.CharField(
@@ -148,7 +149,7 @@ class ConsentForm(forms.Form):
         return data
 
 
-class ReferralForm(forms.Form):
+class ReferralForm(CheckedForm):
     service = forms.ChoiceField(label=_("Service"), choices=ServiceKind.choices)
     to_unit = UnitChoiceField(
         label=_("Referred to"),
@@ -161,26 +162,26 @@ class ReferralForm(forms.Form):
     )
 
 
-class RespondForm(forms.Form):
+class RespondForm(CheckedForm):
     decision = forms.ChoiceField(
         label=_("Decision"), choices=[("accept", _("Accept")), ("decline", _("Decline"))]
     )
     note = forms.CharField(label=_("Note or reason"), required=False, widget=TEXT)
 
 
-class DeliverForm(forms.Form):
+class DeliverForm(CheckedForm):
     outcome = forms.CharField(label=_("What was delivered"), widget=TEXT)
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(CheckedForm):
     reason = forms.CharField(label=_("Reason"), widget=TEXT)
 
 
-class VisitScheduleForm(forms.Form):
-    scheduled_for = forms.DateField(label=_("Scheduled for"), widget=DATE)
+class VisitScheduleForm(CheckedForm):
+    scheduled_for = forms.DateField(label=_("Scheduled for"), widget=DATE, validators=[validate_not_in_past])
 
 
-class VisitRecordForm(forms.Form):
+class VisitRecordForm(CheckedForm):
     visited = forms.ChoiceField(
         label=_("Result"), choices=[("yes", _("Visited")), ("no", _("Missed"))], initial="yes"
     )
@@ -194,26 +195,26 @@ class VisitRecordForm(forms.Form):
     )
 
 
-class OutcomeForm(forms.Form):
+class OutcomeForm(CheckedForm):
     outcome = forms.ChoiceField(label=_("Reintegration outcome"), choices=AssistanceCase.Outcome.choices[1:])
     outcome_on = forms.DateField(label=_("Recorded on"), widget=DATE)
 
 
-class ClosureDecisionForm(forms.Form):
+class ClosureDecisionForm(CheckedForm):
     decision = forms.ChoiceField(
         label=_("Decision"), choices=[("approve", _("Approve")), ("refuse", _("Refuse"))]
     )
     note = forms.CharField(label=_("Note"), required=False, widget=TEXT)
 
 
-class CaseFilterForm(forms.Form):
+class CaseFilterForm(CheckedForm):
     q = forms.CharField(label=_("Case or record number"), required=False)
     status = forms.ChoiceField(
         label=_("Status"), required=False, choices=[("", _("All"))] + list(AssistanceCase.Status.choices)
     )
 
 
-class ReferralFilterForm(forms.Form):
+class ReferralFilterForm(CheckedForm):
     box = forms.ChoiceField(
         label=_("Direction"),
         required=False,
@@ -250,13 +251,13 @@ class RegistrationForm(PersonFieldsForm):
             self.fields["township"].queryset = self.fields["township"].queryset.filter(parent=user.county)
 
 
-class RegistrationUpdateForm(forms.Form):
+class RegistrationUpdateForm(CheckedForm):
     risk_level = forms.ChoiceField(label=_("Risk level"), choices=RiskLevel.choices)
     situation = forms.CharField(label=_("Family situation"), required=False, widget=TEXT)
     status = forms.ChoiceField(label=_("Status"), choices=CareRegistration.Status.choices)
 
 
-class RegistrationFilterForm(forms.Form):
+class RegistrationFilterForm(CheckedForm):
     township = TownshipChoiceField(label=_("Township"), required=False)
     risk_level = forms.ChoiceField(
         label=_("Risk level"), required=False, choices=[("", _("All"))] + list(RiskLevel.choices)
@@ -268,7 +269,7 @@ class RegistrationFilterForm(forms.Form):
     )
 
 
-class GuardianForm(forms.Form):
+class GuardianForm(CheckedForm):
     full_name = forms.CharField(label=_("Name"), max_length=64)
     sex = forms.ChoiceField(label=_("Sex"), choices=Person.Sex.choices)
     phone = forms.CharField(label=_("Phone"), max_length=20, required=False, validators=[validate_phone])
@@ -278,7 +279,7 @@ class GuardianForm(forms.Form):
     works_away = forms.BooleanField(label=_("Works away from home"), required=False)
 
 
-class CareVisitForm(forms.Form):
+class CareVisitForm(CheckedForm):
     programme = forms.ChoiceField(label=_("Programme"), choices=CareVisit.Programme.choices)
     campaign = forms.ModelChoiceField(
         label=_("Campaign"), required=False, queryset=VisitCampaign.objects.all()
@@ -291,7 +292,7 @@ class CareVisitForm(forms.Form):
     )
 
 
-class EntrustedCareForm(forms.Form):
+class EntrustedCareForm(CheckedForm):
     carer = forms.CharField(label=_("Carer"), max_length=64)
     carer_relationship = forms.ChoiceField(label=_("Relationship"), choices=Guardian.Relationship.choices)
     entrusted_by = forms.CharField(label=_("Entrusted by"), max_length=64)
@@ -300,13 +301,13 @@ class EntrustedCareForm(forms.Form):
     notes = forms.CharField(label=_("Notes"), required=False, widget=TEXT)
 
 
-class CampaignForm(forms.Form):
+class CampaignForm(CheckedForm):
     name = forms.CharField(label=_("Name"), max_length=100)
     starts_on = forms.DateField(label=_("From"), widget=DATE)
     ends_on = forms.DateField(label=_("Until"), widget=DATE)
 
 
-class IndicatorForm(forms.Form):
+class IndicatorForm(CheckedForm):
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100, required=False)
     days = forms.IntegerField(
         label=_("Back in school within (days)"), min_value=1, max_value=365, required=False

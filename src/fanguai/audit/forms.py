@@ -1,10 +1,12 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from fanguai.core.validators import CheckedForm
+
 from .models import AuditEvent
 
 
-class AuditFilterForm(forms.Form):
+class AuditFilterForm(CheckedForm):
     action = forms.CharField(label=_("Action"), required=False)
     actor = forms.CharField(label=_("User name"), required=False)
     object_type = forms.CharField(label=_("Object type"), required=False)

@@ -12,9 +12,11 @@ from django.utils.translation import gettext as _
 from fanguai.core.exports import csv_safe
 from fanguai.core.policies import policy_for
 from fanguai.core.views import forbid_unless
+from fanguai.org.models import Unit
 
 from . import checkpoints
 from .forms import AuditFilterForm
+from .labels import action_label, field_labels, object_type_label
 from .models import AuditEvent
 from .selectors import visible_events
 from .services import export_checkpoint, record_event
@@ -39,6 +41,13 @@ def event_list(request):
     forbid_unless(request.user.has_role("audit_admin"))
     form, events = _filtered(request)
     page = Paginator(events, 100).get_page(request.GET.get("page"))
+    unit_names = dict(Unit.objects.filter(code__in={e.unit_code for e in page}).values_list("code", "name"))
+    for event in page:
+        # the page shows labels; the stored (and exported) codes stay as they are
+        event.unit_name = unit_names.get(event.unit_code, event.unit_code)
+        event.action_label = action_label(event.action)
+        event.object_label = object_type_label(event.object_type)
+        event.field_labels = field_labels(event.object_type, event.changed_fields)
     try:
         checkpoint, checkpoint_error = checkpoints.latest(), ""
     except checkpoints.CheckpointError as exc:

@@ -2,12 +2,13 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from fanguai.core.validators import CheckedForm, CheckedModelForm
 from fanguai.people.models import Person
 
 from .models import Case, CaseEvent, CaseParty, Package
 
 
-class CaseForm(forms.ModelForm):
+class CaseForm(CheckedModelForm):
     summary = forms.CharField(label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
 
     class Meta:
@@ -20,12 +21,12 @@ class CaseForm(forms.ModelForm):
         self.fields["filed_on"].initial = timezone.localdate()
 
 
-class StatusForm(forms.Form):
+class StatusForm(CheckedForm):
     status = forms.ChoiceField(label=_("New status"), choices=Case.Status.choices)
     note = forms.CharField(label=_("Note"), required=False, max_length=500)
 
 
-class ResponsibilityForm(forms.Form):
+class ResponsibilityForm(CheckedForm):
     chief_name = forms.CharField(label=_("Chief (head of the public security bureau)"), max_length=64)
     chief_position = forms.CharField(label=_("Chief's position"), max_length=100)
     solve_owner = forms.CharField(label=_("Owner: solve the case"), max_length=64)
@@ -36,12 +37,12 @@ class ResponsibilityForm(forms.Form):
         return {kind: self.cleaned_data[f"{kind}_owner"] for kind in Package.Kind.values}
 
 
-class PackageForm(forms.Form):
+class PackageForm(CheckedForm):
     status = forms.ChoiceField(label=_("Status"), choices=Package.Status.choices)
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class PartyForm(forms.Form):
+class PartyForm(CheckedForm):
     role = forms.ChoiceField(label=_("Role"), choices=CaseParty.Role.choices)
     person_number = forms.CharField(
         label=_("Existing person record number"),
@@ -63,7 +64,7 @@ class PartyForm(forms.Form):
         return data
 
 
-class EventForm(forms.Form):
+class EventForm(CheckedForm):
     kind = forms.ChoiceField(
         label=_("Kind"),
         choices=[
@@ -84,12 +85,12 @@ class EventForm(forms.Form):
     )
 
 
-class ClueLinkForm(forms.Form):
+class ClueLinkForm(CheckedForm):
     clue_number = forms.CharField(label=_("Clue number"), max_length=32)
     note = forms.CharField(label=_("Note"), required=False, max_length=200)
 
 
-class CaseFilterForm(forms.Form):
+class CaseFilterForm(CheckedForm):
     q = forms.CharField(label=_("Case number or title"), required=False)
     status = forms.ChoiceField(
         label=_("Status"), required=False, choices=[("", _("All statuses"))] + list(Case.Status.choices)

@@ -100,6 +100,13 @@ def update_case(*, actor, case: Case, **changes) -> Case:
     return case
 
 
+def _solve_package_not_started(case: Case) -> bool:
+    """Whether the case's package "solve the case" (包破案) exists and is still not started."""
+    return Package.objects.filter(
+        responsibility__case=case, kind=Package.Kind.SOLVE, status=Package.Status.OPEN
+    ).exists()
+
+
 def packages_done(case: Case) -> bool:
     record = Responsibility.objects.filter(case=case).first()
     if record is None:
@@ -121,6 +128,10 @@ def change_status(*, actor, case: Case, status: str, note: str = "", solved_on: 
         )
     if status == Case.Status.CLOSED and case.needs_responsibility and not packages_done(case):
         raise ValidationError(_("A child-trafficking case closes only when all three packages are done."))
+    if status == Case.Status.SOLVED and case.needs_responsibility and _solve_package_not_started(case):
+        raise ValidationError(
+            _("A child-trafficking case is solved only once the package “solve the case” has started.")
+        )
     changed = ["status"]
     case.status = status
     if status == Case.Status.SOLVED and case.solved_on is None:
@@ -192,6 +203,17 @@ def update_package(*, actor, package: Package, status: str, notes: str = "") -> 
     _require(actor, "change", case)
     package = Package.objects.select_for_update().get(pk=package.pk)
     changed = []
+    if package.status != status and case.status == Case.Status.CLOSED:
+        raise ValidationError({"status": _("The case is closed: its packages no longer change.")})
+    if (
+        package.status != status
+        and package.kind == Package.Kind.SOLVE
+        and status == Package.Status.OPEN
+        and case.status in (Case.Status.SOLVED, Case.Status.PROSECUTION)
+    ):
+        raise ValidationError(
+            {"status": _("The case is solved: the package “solve the case” cannot go back to not started.")}
+        )
     if package.status != status:
         package.status = status
         package.done_at = timezone.now() if status == Package.Status.DONE else None

@@ -159,8 +159,14 @@ def package_update(request, pk: int):
     case = package.responsibility.case
     forbid_unless(policy_for(Case).can(request.user, "change", case))
     form = PackageForm(request.POST)
-    if form.is_valid():
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return redirect("cases:detail", pk=case.pk)
+    try:
         services.update_package(actor=request.user, package=package, **form.cleaned_data)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
         messages.success(request, _("The package was updated."))
     return redirect("cases:detail", pk=case.pk)
 

@@ -2,6 +2,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from fanguai.core.errors import ValidationFailed
+from fanguai.core.validators import CheckedForm
+from fanguai.core.widgets import Select
 from fanguai.files.inspection import inspect_upload
 from fanguai.org.models import Region, Unit
 from fanguai.people.validators import validate_phone
@@ -16,23 +18,28 @@ PUBLIC_TYPES = ("image/jpeg", "image/png", "image/webp", "image/gif", "applicati
 def region_choices() -> list:
     """Counties with their townships as option groups: a plain <select> that works without JavaScript."""
     choices: list = [("", _("Not known"))]
-    regions = Region.objects.filter(
-        level__in=[Region.Level.COUNTY, Region.Level.ZONE, Region.Level.TOWNSHIP]
-    ).select_related("parent")
+    # Plain tuples, not model instances: the public form shows about 170 regions on every request.
+    rows = (
+        Region.objects.filter(level__in=[Region.Level.COUNTY, Region.Level.ZONE, Region.Level.TOWNSHIP])
+        .order_by("code")
+        .values_list("pk", "name", "level", "parent_id")
+    )
     townships: dict[int, list] = {}
     counties = []
-    for region in regions.order_by("code"):
-        if region.level == Region.Level.TOWNSHIP:
-            townships.setdefault(region.parent_id, []).append((region.pk, region.name))
+    for pk, name, level, parent_id in rows:
+        if level == Region.Level.TOWNSHIP:
+            townships.setdefault(parent_id, []).append((pk, name))
         else:
-            counties.append(region)
-    for county in counties:
-        whole = (county.pk, _("%(county)s (township not known)") % {"county": county.name})
-        choices.append((county.name, [whole, *townships.get(county.pk, [])]))
+            counties.append((pk, name))
+    for pk, name in counties:
+        whole = (pk, _("%(county)s (township not known)") % {"county": name})
+        choices.append((name, [whole, *townships.get(pk, [])]))
     return choices
 
 
 class RegionField(forms.TypedChoiceField):
+    widget = Select  # about 170 options: rendered in Python, not through two templates per option
+
     def __init__(self, **kwargs):
         super().__init__(coerce=self._region, empty_value=None, **kwargs)
 
@@ -83,7 +90,7 @@ def _description_field(label) -> forms.CharField:
     )
 
 
-class ClueFieldsMixin(forms.Form):
+class ClueFieldsMixin(CheckedForm):
     category = forms.ChoiceField(label=_("What is it about?"), choices=Category.choices)
     place_detail = forms.CharField(
         label=_("Place"),
@@ -213,7 +220,7 @@ class StaffClueForm(ClueFieldsMixin):
         }
 
 
-class FollowUpForm(forms.Form):
+class FollowUpForm(CheckedForm):
     code = forms.CharField(
         label=_("Receipt code"),
         max_length=40,
@@ -223,7 +230,7 @@ class FollowUpForm(forms.Form):
     )
 
 
-class PublicMessageForm(forms.Form):
+class PublicMessageForm(CheckedForm):
     message = forms.CharField(
         label=_("Your answer or further information"), widget=forms.Textarea(attrs={"rows": 4})
     )
@@ -234,7 +241,7 @@ class PublicMessageForm(forms.Form):
         self.fields["message"].max_length = conf.description_max()
 
 
-class ClaimForm(forms.Form):
+class ClaimForm(CheckedForm):
     details = forms.CharField(
         label=_("How should the reward be paid to you?"),
         help_text=_("Name, phone and bank account, or where you will collect it. Kept encrypted."),
@@ -243,7 +250,7 @@ class ClaimForm(forms.Form):
     )
 
 
-class ClueFilterForm(forms.Form):
+class ClueFilterForm(CheckedForm):
     queue = forms.ChoiceField(
         label=_("Queue"),
         required=False,
@@ -261,7 +268,7 @@ class ClueFilterForm(forms.Form):
     number = forms.CharField(label=_("Number"), required=False, max_length=16)
 
 
-class TriageForm(forms.Form):
+class TriageForm(CheckedForm):
     priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices)
     category = forms.ChoiceField(label=_("Category"), choices=Category.choices)
     message = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
@@ -269,10 +276,10 @@ class TriageForm(forms.Form):
 
 class UnitChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Unit) -> str:
-        return f"{obj.name} ({obj.code})"
+        return obj.name
 
 
-class TransferForm(forms.Form):
+class TransferForm(CheckedForm):
     to_unit = UnitChoiceField(
         label=_("Responsible unit"),
         queryset=Unit.objects.filter(is_active=True)
@@ -285,50 +292,50 @@ class TransferForm(forms.Form):
     )
 
 
-class OutcomeForm(forms.Form):
+class OutcomeForm(CheckedForm):
     outcome = forms.ChoiceField(label=_("Outcome"), choices=Outcome.choices)
     message = forms.CharField(label=_("What was done and found"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class MessageForm(forms.Form):
+class MessageForm(CheckedForm):
     message = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 3}))
     question = forms.BooleanField(label=_("This is a question the reporter should answer"), required=False)
 
 
-class NoteForm(forms.Form):
+class NoteForm(CheckedForm):
     message = forms.CharField(label=_("Internal note"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class CloseForm(forms.Form):
+class CloseForm(CheckedForm):
     message = forms.CharField(
         label=_("Reason for closing (shown to the reporter)"), widget=forms.Textarea(attrs={"rows": 2})
     )
 
 
-class MergeForm(forms.Form):
+class MergeForm(CheckedForm):
     duplicate = forms.IntegerField(widget=forms.HiddenInput)
 
 
-class LinkForm(forms.Form):
+class LinkForm(CheckedForm):
     kind = forms.ChoiceField(label=_("Link to"), choices=ClueLink.Kind.choices)
     reference = forms.CharField(label=_("Reference number"), max_length=64)
 
 
-class RewardForm(forms.Form):
+class RewardForm(CheckedForm):
     amount = forms.DecimalField(label=_("Amount (yuan)"), min_value=1, max_digits=10, decimal_places=2)
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class RewardDecisionForm(forms.Form):
+class RewardDecisionForm(CheckedForm):
     decision = forms.ChoiceField(
         label=_("Decision"), choices=[("approve", _("Approve")), ("refuse", _("Refuse"))]
     )
     note = forms.CharField(label=_("Note"), required=False, max_length=500)
 
 
-class RewardPaymentForm(forms.Form):
+class RewardPaymentForm(CheckedForm):
     payment_reference = forms.CharField(label=_("Payment reference"), max_length=64)
 
 
-class StatisticsForm(forms.Form):
+class StatisticsForm(CheckedForm):
     year = forms.IntegerField(label=_("Year"), required=False, min_value=2000, max_value=2100)

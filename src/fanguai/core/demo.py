@@ -49,6 +49,14 @@ DEMO_USERS = [
 ]
 
 
+def one_user_per_role() -> list[str]:
+    """The first demo user of each role, in the order of DEMO_USERS (the cast of the page-walking tests)."""
+    seen: dict[str, str] = {}
+    for demo in DEMO_USERS:
+        seen.setdefault(demo.role, demo.username)
+    return list(seen.values())
+
+
 _demo_functions: list[tuple[int, str]] = []
 
 

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
@@ -48,7 +49,11 @@ def csv_safe(value):
     return value
 
 
-def xlsx_bytes(headers: Sequence, rows: Iterable[Sequence], sheet: str = "Sheet1") -> bytes:
+# The sheet name when an export names none: never openpyxl's "Sheet" or a spreadsheet's "Sheet1".
+DEFAULT_SHEET = _("Table")
+
+
+def xlsx_bytes(headers: Sequence, rows: Iterable[Sequence], sheet: str = DEFAULT_SHEET) -> bytes:
     workbook = Workbook()
     worksheet = workbook.active
     worksheet.title = str(sheet)[:31]
@@ -67,7 +72,7 @@ def xlsx_bytes(headers: Sequence, rows: Iterable[Sequence], sheet: str = "Sheet1
 
 
 def xlsx_response(
-    filename: str, headers: Sequence, rows: Iterable[Sequence], sheet: str = "Sheet1"
+    filename: str, headers: Sequence, rows: Iterable[Sequence], sheet: str = DEFAULT_SHEET
 ) -> HttpResponse:
     response = HttpResponse(xlsx_bytes(headers, rows, sheet), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

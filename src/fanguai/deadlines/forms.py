@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from fanguai.core.validators import CheckedForm
+
 from .registry import label_for
 
 STATE_CHOICES = [
@@ -14,7 +16,7 @@ STATE_CHOICES = [
 SCOPE_CHOICES = [("unit", _("My unit")), ("all", _("All I may see"))]
 
 
-class DeadlineFilterForm(forms.Form):
+class DeadlineFilterForm(CheckedForm):
     state = forms.ChoiceField(label=_("State"), choices=STATE_CHOICES, required=False)
     kind = forms.ChoiceField(label=_("Kind"), required=False)
     scope = forms.ChoiceField(label=_("Units"), choices=SCOPE_CHOICES, required=False)

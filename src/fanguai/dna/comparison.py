@@ -2,10 +2,12 @@
 
 The family side (parents, couples registered together, other relatives) is searched against the found side
 (children of unknown origin, rescued persons, unidentified bodies) and the reverse. The engine's vectorised
-search picks the top candidates; each kept candidate is recomputed pairwise (`compute_lr`, bit-for-bit
-the same numbers) to store its per-locus table. A candidate at or above the match threshold is a match
-(review queue); above the lead threshold and not excluded, a lead; the best candidate of a search that is
-excluded is kept as an exclusion, so the laboratory sees that the nearest reference was ruled out.
+search picks the top candidates (k per search) and every candidate beyond them whose LR reaches the lead
+threshold, so that no lead is lost to k (the re-matching job outputs the same pairs); each kept candidate
+is recomputed pairwise (`compute_lr`, bit-for-bit the same numbers) to store its per-locus table. A
+candidate at or above the match threshold is a match (review queue); above the lead threshold and not
+excluded, a lead; the best candidate of a search that is excluded is kept as an exclusion, so the
+laboratory sees that the nearest reference was ruled out.
 """
 
 from __future__ import annotations
@@ -23,13 +25,16 @@ from fanguai.kinship import (
     KinshipModel,
     MutationModel,
     ProfileIndex,
+    SearchHit,
     SearchQuery,
     compute_lr,
     default_frequencies,
+    load_frequencies,
     parse_frequencies,
     search,
 )
 from fanguai.kinship.conclusions import EXCLUDED, RELATIONSHIP_NOT_SUPPORTED, Thresholds
+from fanguai.kinship.frequencies import DEFAULT_SAMPLE_SIZE
 from fanguai.kinship.pedigree import Member as PedigreeMemberSpec
 from fanguai.kinship.pedigree import Pedigree as KinshipPedigree
 from fanguai.kinship.pedigree import PedigreeError, pedigree_tables, result_from_tables, scan_scores
@@ -44,6 +49,7 @@ from .models import (
     Profile,
     Specimen,
 )
+from .pedigree_messages import problem, problems_of
 
 NOT_SUPPORTED = (EXCLUDED, RELATIONSHIP_NOT_SUPPORTED)
 
@@ -57,27 +63,56 @@ def active_settings() -> AnalysisSettings:
 
 @lru_cache(maxsize=8)
 def _model_for(
-    settings_id: int, frequency_csv: str, sample_size: int, mutation: str, rate: float, theta: float
-):
+    settings_id: int | None,
+    frequency_csv: str,
+    sample_size: int,
+    minimum_frequency: float | None,
+    floor_listed: bool,
+    mutation: str,
+    rate: float,
+    microvariant_rate: float,
+    untyped_transmission: str,
+    theta: float,
+) -> KinshipModel:
+    table_options = {
+        "sample_size": sample_size,
+        "minimum_frequency": minimum_frequency,
+        "floor_listed": floor_listed,
+    }
     if frequency_csv:
-        table = parse_frequencies(frequency_csv, sample_size=sample_size)
-    elif sample_size == 5000:
+        table = parse_frequencies(frequency_csv, **table_options)
+    elif sample_size == DEFAULT_SAMPLE_SIZE and minimum_frequency is None and not floor_listed:
         table = default_frequencies()
     else:
-        from fanguai.kinship import load_frequencies
-
-        table = load_frequencies(sample_size=sample_size)
-    model = MutationModel.uniform(mutation, rate) if mutation != "none" and rate > 0 else None
+        table = load_frequencies(**table_options)
+    stepwise = mutation == "stepwise"
+    mutates = mutation != "none" and (rate > 0 or (stepwise and microvariant_rate > 0))
+    model = (
+        MutationModel.uniform(
+            mutation,
+            rate,
+            microvariant_rate=microvariant_rate if stepwise else None,
+            mutate_untyped=untyped_transmission != AnalysisSettings.UntypedTransmission.PLAIN,
+        )
+        if mutates
+        else None
+    )
     return KinshipModel(table, model, theta=theta)
 
 
 def model_for(settings: AnalysisSettings) -> KinshipModel:
+    """The kinship model of the analysis settings: the one place where settings become a `KinshipModel`
+    (frequency table and its minimum, mutation model and convention, θ). Cached per settings."""
     return _model_for(
         settings.pk,
         settings.frequency_csv,
         settings.sample_size,
+        settings.minimum_frequency,
+        settings.floor_listed,
         settings.mutation,
         settings.mutation_rate,
+        settings.microvariant_rate,
+        settings.untyped_transmission,
         settings.theta,
     )
 
@@ -131,6 +166,34 @@ def couple_of(specimen: Specimen, sets: Sets) -> tuple[int, int] | None:
     return (specimen.pk, partner_id)
 
 
+# Names of the reference sets a search targets (also the sets of a re-matching job, `rematch`).
+SINGLES, COUPLES, FOUND = "singles", "couples", "found"
+
+
+def relatives_set(relation: str) -> str:
+    return f"relatives:{relation}"
+
+
+ReferenceRows = list[tuple[tuple[str, ...], list[dict]]]
+"""Rows of one reference set in index order: the reference's id(s) and profile(s) (mother, father)."""
+
+
+def reference_sets(sets: Sets) -> dict[str, ReferenceRows]:
+    """Every non-empty reference set the searches target, by name (one source for the local indexes and
+    for the re-matching job)."""
+    members: dict[str, ReferenceRows] = {}
+    if sets.singles:
+        members[SINGLES] = [((str(i),), [sets.profiles[i]]) for i in sets.singles]
+    if sets.couples:
+        members[COUPLES] = [((str(m), str(f)), [sets.profiles[m], sets.profiles[f]]) for m, f in sets.couples]
+    for relation, ids in sets.relatives.items():
+        if ids:
+            members[relatives_set(relation)] = [((str(i),), [sets.profiles[i]]) for i in ids]
+    if sets.found:
+        members[FOUND] = [((str(i),), [sets.profiles[i]]) for i in sets.found]
+    return members
+
+
 @dataclass
 class Indexes:
     model: KinshipModel
@@ -139,27 +202,31 @@ class Indexes:
     relatives: dict[str, ProfileIndex]
     found: ProfileIndex | None
 
+    def target(self, name: str) -> ProfileIndex | CoupleIndex | None:
+        """The index of a reference set named as `reference_sets` names it."""
+        if name.startswith("relatives:"):
+            return self.relatives.get(name.split(":", 1)[1])
+        return {SINGLES: self.singles, COUPLES: self.couples, FOUND: self.found}.get(name)
+
 
 def build_indexes(sets: Sets, model: KinshipModel) -> Indexes:
     # One allele universe for every index, so that all numbers come from the same extended table.
     model = model.covering(list(sets.profiles.values()))
+    members = reference_sets(sets)
 
-    def single(ids: list[int]) -> ProfileIndex | None:
-        return ProfileIndex.build({str(i): sets.profiles[i] for i in ids}, model) if ids else None
+    def single(name: str) -> ProfileIndex | None:
+        rows = members.get(name)
+        return ProfileIndex.build({ids[0]: profiles[0] for ids, profiles in rows}, model) if rows else None
 
-    couples = (
-        CoupleIndex.build(
-            [(str(m), sets.profiles[m], str(f), sets.profiles[f]) for m, f in sets.couples], model
-        )
-        if sets.couples
-        else None
-    )
+    couples = members.get(COUPLES)
     return Indexes(
         model=model,
-        singles=single(sets.singles),
-        couples=couples,
-        relatives={relation: single(ids) for relation, ids in sets.relatives.items() if ids},
-        found=single(sets.found),
+        singles=single(SINGLES),
+        couples=CoupleIndex.build([(ids[0], p[0], ids[1], p[1]) for ids, p in couples], model)
+        if couples
+        else None,
+        relatives={name.split(":", 1)[1]: single(name) for name in members if name.startswith("relatives:")},
+        found=single(FOUND),
     )
 
 
@@ -174,45 +241,107 @@ class Found:
     rank: int
 
 
-def queries_for(
-    specimen_id: int, sets: Sets, indexes: Indexes, top: int, thresholds: Thresholds
-) -> list[Found]:
-    """Search one typed specimen against the opposite side."""
+@dataclass(frozen=True)
+class Search:
+    """One search a typed specimen makes against a reference set, and how its hits become `Found`s.
+
+    ``role``: ``found`` (the specimen is on the found side; a reference is a single parent, a couple or a
+    relative) or ``family`` (the specimen, or its couple, is the family side: ``family``/``partner``;
+    a reference is a found person).
+    """
+
+    specimen: int
+    target: str
+    role: str
+    relationship: str
+    family: int | None = None
+    partner: int | None = None
+    query: SearchQuery | None = field(default=None, compare=False, repr=False)
+
+    def found(self, reference: tuple[str, ...], rank: int) -> Found:
+        """The comparison of a hit, ``reference`` being the reference's id(s) (mother, father)."""
+        if self.role == "found":
+            partner = int(reference[1]) if len(reference) > 1 else None
+            return Found(int(reference[0]), partner, self.specimen, self.relationship, rank)
+        return Found(self.family, self.partner, int(reference[0]), self.relationship, rank)  # type: ignore[arg-type]
+
+
+def searches_for(specimen_id: int, sets: Sets) -> list[Search]:
+    """Every search of one typed specimen against the opposite side (the reference sets of `reference_sets`
+    that are not empty), in the order the local run makes them."""
     specimen = sets.specimens[specimen_id]
     profile = sets.profiles[specimen_id]
-    results: list[Found] = []
+    searches: list[Search] = []
     if specimen.category in FOUND_SIDE:
-        if indexes.singles is not None:
-            for hit in search(
-                indexes.singles, SearchQuery("parent", (profile,)), top=top, thresholds=thresholds
-            ):
-                results.append(Found(int(hit.reference), None, specimen_id, "parent-child", hit.rank))
-        if indexes.couples is not None:
-            for hit in search(
-                indexes.couples, SearchQuery("couple", (profile,)), top=top, thresholds=thresholds
-            ):
-                mother, father = hit.reference
-                results.append(Found(int(mother), int(father), specimen_id, "couple", hit.rank))
-        for relation, index in indexes.relatives.items():
-            for hit in search(index, SearchQuery(relation, (profile,)), top=top, thresholds=thresholds):
-                results.append(Found(int(hit.reference), None, specimen_id, relation, hit.rank))
-        return results
-    if indexes.found is None:
-        return results
+        if sets.singles:
+            searches.append(
+                Search(specimen_id, SINGLES, "found", "parent-child", query=SearchQuery("parent", (profile,)))
+            )
+        if sets.couples:
+            searches.append(
+                Search(specimen_id, COUPLES, "found", "couple", query=SearchQuery("couple", (profile,)))
+            )
+        for relation, ids in sets.relatives.items():
+            if ids:
+                query = SearchQuery(relation, (profile,))
+                searches.append(Search(specimen_id, relatives_set(relation), "found", relation, query=query))
+        return searches
+    if not sets.found:
+        return searches
     if specimen.category == Category.RELATIVE:
         relation = specimen.relation or "full-siblings"
-        for hit in search(indexes.found, SearchQuery(relation, (profile,)), top=top, thresholds=thresholds):
-            results.append(Found(specimen_id, None, int(hit.reference), relation, hit.rank))
-        return results
+        query = SearchQuery(relation, (profile,))
+        return [Search(specimen_id, FOUND, "family", relation, family=specimen_id, query=query)]
     couple = couple_of(specimen, sets)
     if couple is not None:
         mother, father = couple
         query = SearchQuery("child", (sets.profiles[mother], sets.profiles[father]))
-        for hit in search(indexes.found, query, top=top, thresholds=thresholds):
-            results.append(Found(mother, father, int(hit.reference), "couple", hit.rank))
-    else:
-        for hit in search(indexes.found, SearchQuery("child", (profile,)), top=top, thresholds=thresholds):
-            results.append(Found(specimen_id, None, int(hit.reference), "parent-child", hit.rank))
+        return [Search(specimen_id, FOUND, "family", "couple", family=mother, partner=father, query=query)]
+    query = SearchQuery("child", (profile,))
+    return [Search(specimen_id, FOUND, "family", "parent-child", family=specimen_id, query=query)]
+
+
+def search_with_leads(
+    index: ProfileIndex | CoupleIndex,
+    query: SearchQuery,
+    top: int,
+    thresholds: Thresholds,
+    lead_lr: float | None = None,
+) -> list[SearchHit]:
+    """The top ``top`` hits, and beyond them every hit whose LR is at or above ``lead_lr`` (the search is
+    widened while its last hit still reaches it, as the re-matching job does), ranked as `search` ranks."""
+    size = len(index)
+    count = min(top, size)
+    hits = search(index, query, top=count, thresholds=thresholds)
+    if lead_lr is None:
+        return hits
+    while hits and len(hits) == count < size and hits[-1].total_lr >= lead_lr:
+        count = min(size, count * 4)
+        hits = search(index, query, top=count, thresholds=thresholds)
+    return [hit for hit in hits if hit.rank <= top or hit.total_lr >= lead_lr]
+
+
+def reference_ids(reference: str | tuple[str, ...]) -> tuple[str, ...]:
+    return reference if isinstance(reference, tuple) else (reference,)
+
+
+def queries_for(
+    specimen_id: int,
+    sets: Sets,
+    indexes: Indexes,
+    top: int,
+    thresholds: Thresholds,
+    lead_lr: float | None = None,
+) -> list[Found]:
+    """Search one typed specimen against the opposite side: the top ``top`` of each search and, with
+    ``lead_lr``, every reference beyond them whose LR reaches it."""
+    results: list[Found] = []
+    for planned in searches_for(specimen_id, sets):
+        index = indexes.target(planned.target)
+        if index is None or planned.query is None:
+            continue
+        for hit in search_with_leads(index, planned.query, top, thresholds, lead_lr):
+            results.append(planned.found(reference_ids(hit.reference), hit.rank))
     return results
 
 
@@ -269,6 +398,15 @@ def store(found: Found, result, kind: str, settings: AnalysisSettings) -> Candid
     return candidate
 
 
+def keep(
+    found: Found, sets: Sets, model: KinshipModel, thresholds: Thresholds, settings: AnalysisSettings
+) -> Candidate | None:
+    """Evaluate one comparison pairwise and store it when the thresholds keep it (both engines)."""
+    result = evaluate(found, sets, model, thresholds)
+    kind = classify(result, found.rank, settings)
+    return None if kind is None else store(found, result, kind, settings)
+
+
 def compare(specimen_ids: Iterable[int], settings: AnalysisSettings, progress=None) -> list[Candidate]:
     """Search each typed specimen against the opposite side and keep what the thresholds say."""
     sets = load_sets()
@@ -276,14 +414,15 @@ def compare(specimen_ids: Iterable[int], settings: AnalysisSettings, progress=No
     thresholds = thresholds_for(settings)
     wanted = [i for i in specimen_ids if i in sets.profiles]
     kept: dict[str, Candidate] = {}
-    pedigrees = PedigreeSearch(sets, indexes, thresholds)
+    pedigrees = PedigreeSearch(sets, indexes.model, indexes.found, thresholds)
     for position, specimen_id in enumerate(wanted, start=1):
         with transaction.atomic():
-            for found in queries_for(specimen_id, sets, indexes, settings.top, thresholds):
-                result = evaluate(found, sets, indexes.model, thresholds)
-                kind = classify(result, found.rank, settings)
-                if kind is not None:
-                    candidate = store(found, result, kind, settings)
+            searched = queries_for(
+                specimen_id, sets, indexes, settings.top, thresholds, settings.lead_threshold
+            )
+            for found in searched:
+                candidate = keep(found, sets, indexes.model, thresholds, settings)
+                if candidate is not None:
                     kept[candidate.pair_key] = candidate
             for candidate in pedigrees.compare(specimen_id, settings):
                 kept[candidate.pair_key] = candidate
@@ -328,15 +467,32 @@ class PedigreeRef:
     missing: str
     family: dict[str, int]
     anchor: int
+    flagged: bool = False  # the last search could not use it (`FamilyPedigree.search_skipped_at`)
+
+
+def note_skipped(pedigree_id: int, problems: list[dict]) -> None:
+    """Record why a pedigree could not be searched, so that the laboratory sees it (pedigree pages)."""
+    FamilyPedigree.objects.filter(pk=pedigree_id).update(
+        search_problems=problems, search_skipped_at=timezone.now()
+    )
+
+
+def _clear_skipped(pedigree_id: int) -> None:
+    FamilyPedigree.objects.filter(pk=pedigree_id).update(search_problems=[], search_skipped_at=None)
 
 
 def load_pedigrees(sets: Sets) -> list[PedigreeRef]:
+    """The registered pedigrees that can be searched; the others are recorded as skipped, with why."""
     refs: list[PedigreeRef] = []
     for row in FamilyPedigree.objects.prefetch_related("members").order_by("id"):
         members = list(row.members.all())
         family = {m.member_id: m.specimen_id for m in members if m.specimen_id in sets.profiles}
         family.pop(row.missing_member, None)
-        if not family:
+        if not family:  # e.g. every typed member's profile was deleted
+            note_skipped(
+                row.pk,
+                [problem("no_typed_member", "no typed member in the pedigree besides the missing person")],
+            )
             continue
         try:
             pedigree = KinshipPedigree(
@@ -347,18 +503,27 @@ def load_pedigrees(sets: Sets) -> list[PedigreeRef]:
                     for m in members
                 ]
             )
-        except PedigreeError:
+        except PedigreeError as error:
+            note_skipped(row.pk, problems_of(error))
             continue
-        refs.append(PedigreeRef(row.pk, pedigree, row.missing_member, family, row.anchor_specimen_id))
+        flagged = row.search_skipped_at is not None
+        refs.append(
+            PedigreeRef(row.pk, pedigree, row.missing_member, family, row.anchor_specimen_id, flagged)
+        )
     return refs
 
 
 class PedigreeSearch:
     """Every registered pedigree searched like a couple: its per-locus tables over the genotype codes of
-    the missing child's place are computed once per batch and gathered for each found-side profile."""
+    the missing child's place are computed once per batch and gathered for each found-side profile.
 
-    def __init__(self, sets: Sets, indexes: Indexes, thresholds: Thresholds):
-        self.sets, self.indexes, self.thresholds = sets, indexes, thresholds
+    ``found`` is the index of the found side built with ``model`` (the covering model of the batch). A
+    pedigree the engine cannot compute (`PedigreeError`) is not searched and is recorded as skipped on its
+    row, with the reasons, for the pedigree pages; a later successful search clears it.
+    """
+
+    def __init__(self, sets: Sets, model: KinshipModel, found: ProfileIndex | None, thresholds: Thresholds):
+        self.sets, self.model, self.found, self.thresholds = sets, model, found, thresholds
         self._refs: list[PedigreeRef] | None = None
         self._tables: dict[int, object] = {}
 
@@ -375,16 +540,23 @@ class PedigreeSearch:
         if ref.pk not in self._tables:
             try:
                 self._tables[ref.pk] = pedigree_tables(
-                    ref.pedigree, self.family(ref), ref.missing, self.indexes.model, self.indexes.found.loci
+                    ref.pedigree, self.family(ref), ref.missing, self.model, self.found.loci
                 )
-            except PedigreeError:  # e.g. θ > 0 with too many untyped founders: not searched
+            except PedigreeError as error:  # e.g. θ > 0 with too many untyped founders
                 self._tables[ref.pk] = None
+                note_skipped(ref.pk, problems_of(error))
+                ref.flagged = True
+            else:
+                if ref.flagged:
+                    _clear_skipped(ref.pk)
+                    ref.flagged = False
         return self._tables[ref.pk]
 
     def compare(self, specimen_id: int, settings: AnalysisSettings) -> list[Candidate]:
         """A found-side specimen against every pedigree, or a pedigree member's pedigrees against the
-        found side (top ``settings.top`` by LR); returns the stored candidates."""
-        index = self.indexes.found
+        found side: the top ``settings.top`` by LR and every other one that reaches the lead threshold;
+        returns the stored candidates."""
+        index = self.found
         if index is None or not self.refs:
             return []
         specimen = self.sets.specimens[specimen_id]
@@ -397,8 +569,9 @@ class PedigreeSearch:
                 if tables is not None:
                     scored.append((float(scan_scores(tables, index)[row]), ref))
             scored.sort(key=lambda item: -item[0])
-            for rank, (_score, ref) in enumerate(scored[: settings.top], start=1):
-                kept += self._keep(ref, specimen_id, rank, settings)
+            for rank, (score, ref) in enumerate(scored, start=1):
+                if _selected(rank, score, settings):
+                    kept += self._keep(ref, specimen_id, rank, settings)
             return kept
         for ref in self.refs:
             if specimen_id not in ref.family.values():
@@ -407,8 +580,10 @@ class PedigreeSearch:
             if tables is None:
                 continue
             scores = scan_scores(tables, index)
-            order = sorted(range(len(index)), key=lambda i: (-scores[i], i))[: settings.top]
+            order = sorted(range(len(index)), key=lambda i: (-scores[i], i))
             for rank, row in enumerate(order, start=1):
+                if not _selected(rank, float(scores[row]), settings):
+                    break
                 kept += self._keep(ref, int(index.ids[row]), rank, settings)
         return kept
 
@@ -422,6 +597,15 @@ class PedigreeSearch:
         if kind is None:
             return []
         return [store_pedigree(ref, found_id, result, kind, settings)]
+
+
+LEAD_SCORE_SLACK = 1e-9
+"""log10 slack when a scan score is compared with the lead threshold (the stored LR decides the kind)."""
+
+
+def _selected(rank: int, log10_score: float, settings: AnalysisSettings) -> bool:
+    """A pedigree scan hit is evaluated when it is in the top k or its score reaches the lead threshold."""
+    return rank <= settings.top or log10_score >= math.log10(settings.lead_threshold) - LEAD_SCORE_SLACK
 
 
 def store_pedigree(

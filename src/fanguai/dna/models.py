@@ -236,6 +236,12 @@ class AnalysisSettings(models.Model):
         PROPORTIONAL = "proportional", _("Proportional")
         STEPWISE = "stepwise", _("Stepwise")
 
+    class UntypedTransmission(models.TextChoices):
+        """Whether transmissions from parents untyped at a locus also go through the mutation matrix."""
+
+        MUTATE = "mutate", _("Through the mutation matrix (as forrel)")
+        PLAIN = "plain", _("Without mutation (as Familias)")
+
     frequency_name = models.CharField(_("frequency table"), max_length=120, default="")
     frequency_csv = models.TextField(_("frequency table (CSV)"), blank=True)
     sample_size = models.PositiveIntegerField(_("database size N (minimum frequency 5/2N)"), default=5000)
@@ -246,6 +252,28 @@ class AnalysisSettings(models.Model):
     )
     mutation_rate = models.FloatField(_("mutation rate"), default=0.002)
     theta = models.FloatField(_("theta (co-ancestry)"), default=0.0)
+    minimum_frequency = models.FloatField(
+        _("minimum allele frequency"),
+        null=True,
+        blank=True,
+        help_text=_("Frequency of alleles the table does not list; empty: 5/(2N) from the database size."),
+    )
+    floor_listed = models.BooleanField(
+        _("raise listed alleles rarer than the minimum to it"),
+        default=False,
+        help_text=_("Off: listed alleles keep the table's frequency (recommended)."),
+    )
+    untyped_transmission = models.CharField(
+        _("transmission from untyped parents"),
+        max_length=8,
+        choices=UntypedTransmission.choices,
+        default=UntypedTransmission.MUTATE,
+    )
+    microvariant_rate = models.FloatField(
+        _("microvariant mutation rate (stepwise only)"),
+        default=0.0,
+        help_text=_("Rate of steps between integer alleles and microvariants; 0 as in forrel and Familias."),
+    )
     top = models.PositiveSmallIntegerField(_("candidates kept per search"), default=10)
     is_active = models.BooleanField(default=True)
     created_by = models.ForeignKey(
@@ -313,6 +341,10 @@ class FamilyPedigree(models.Model):
         Specimen, verbose_name=_("first typed member"), on_delete=models.CASCADE, related_name="+"
     )
     note = models.CharField(_("note"), max_length=200, blank=True)
+    # Why the last comparison could not search this pedigree (coded problems, rendered in the user's
+    # language by `pedigree_messages.problem_text`); empty and null once a search succeeds.
+    search_problems = models.JSONField(default=list, blank=True, editable=False)
+    search_skipped_at = models.DateTimeField(_("not searched since"), null=True, blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -325,6 +357,13 @@ class FamilyPedigree(models.Model):
 
     def __str__(self) -> str:
         return f"pedigree {self.pk}"
+
+    @property
+    def search_problem_texts(self) -> list[str]:
+        """The problems that kept the last comparison from searching this pedigree, translated."""
+        from .pedigree_messages import problem_text
+
+        return [problem_text(problem) for problem in self.search_problems]
 
 
 class PedigreeMember(models.Model):

@@ -1,10 +1,12 @@
 """Re-matching every comparison on a distributed engine (Spark), stored exactly as the local run stores it.
 
 `comparison.compare` searches each typed specimen against the opposite side on this machine. Here the same
-searches (`plan` mirrors `comparison.queries_for`) become one Spark job of `fanguai.kinship.distributed`:
-the reference sets are exported as Parquet, the queries and the covering model are broadcast, and the
-top k of every query comes back. Each hit then goes through the very same `evaluate`, `classify` and
-`store` as the local run, so both engines give the same candidates.
+searches (`comparison.searches_for`, over the reference sets of `comparison.reference_sets`) become one
+Spark job of `fanguai.kinship.distributed`: the reference sets are exported as Parquet, the queries and the
+covering model are broadcast, and the top k of every query and every pair at or above the lead threshold
+come back. Each of those pairs then goes through the very same `comparison.keep` (evaluate, classify,
+store) as the local run, and the registered pedigrees are searched here as the local run searches them,
+so both engines give the same candidates.
 
 A job can also be exported (`export_job`), submitted to a cluster with ``spark-submit`` and its results
 imported later (`import_results`): the plan (which query belongs to which specimen) travels in the job
@@ -20,63 +22,50 @@ from pathlib import Path
 
 from django.db import transaction
 
-from fanguai.kinship import SearchQuery
+from fanguai.kinship import ProfileIndex
 from fanguai.kinship import distributed as engine
 
 from . import comparison
-from .comparison import Found, Sets
-from .models import FOUND_SIDE, AnalysisSettings, Candidate, Category
+from .comparison import Found, Search, Sets
+from .models import AnalysisSettings, Candidate, FamilyPedigree
 
 PLAN_FILE = "plan.json"
-SINGLES, COUPLES, FOUND = "singles", "couples", "found"
-
-
-def relatives_set(relation: str) -> str:
-    return f"relatives:{relation}"
+# The job's reference sets are named as the local run names them.
+SINGLES, COUPLES, FOUND = comparison.SINGLES, comparison.COUPLES, comparison.FOUND
+relatives_set = comparison.relatives_set
 
 
 @dataclass(frozen=True)
 class Planned:
-    """A query of one specimen: how a hit (reference ids) becomes a `Found`.
-
-    ``role``: ``found`` (the specimen is on the found side, the reference is family: a single parent, a
-    couple or a relative) or ``family`` (the specimen, or its couple, is the family side; the reference
-    is found). ``family``/``partner``: the family specimen ids when the specimen is on the family side.
-    """
+    """Query ``number`` of the job: the `comparison.Search` it runs (without its query once read back)."""
 
     number: int
-    specimen: int
-    target: str
-    role: str
-    relationship: str
-    family: int | None = None
-    partner: int | None = None
+    search: Search
+
+    @property
+    def specimen(self) -> int:
+        return self.search.specimen
 
     def found(self, reference: tuple[str, ...], rank: int) -> Found:
-        if self.role == "found":
-            partner = int(reference[1]) if len(reference) > 1 else None
-            return Found(int(reference[0]), partner, self.specimen, self.relationship, rank)
-        return Found(self.family, self.partner, int(reference[0]), self.relationship, rank)
+        return self.search.found(reference, rank)
+
+    def row(self) -> list:
+        """The row of ``plan.json``: number, specimen, target, role, relationship, family, partner."""
+        s = self.search
+        return [self.number, s.specimen, s.target, s.role, s.relationship, s.family, s.partner]
+
+    @classmethod
+    def from_row(cls, row: list) -> Planned:
+        return cls(row[0], Search(*row[1:7]))
 
 
 def plan(
     specimen_ids: Iterable[int], sets: Sets, settings: AnalysisSettings
 ) -> tuple[engine.Job, list[dict], list[Planned]]:
-    """The job (covering model, reference sets, queries), the reference rows and the plan of queries.
-
-    Mirrors `comparison.build_indexes` and `comparison.queries_for` query by query.
-    """
+    """The job (covering model, reference sets, queries), the reference rows and the plan of queries:
+    the reference sets and searches of the local run (`comparison.reference_sets`, `searches_for`)."""
     model = comparison.model_for(settings).covering(list(sets.profiles.values()))
-    members: dict[str, list[tuple[tuple[str, ...], list]]] = {}
-    if sets.singles:
-        members[SINGLES] = [((str(i),), [sets.profiles[i]]) for i in sets.singles]
-    if sets.couples:
-        members[COUPLES] = [((str(m), str(f)), [sets.profiles[m], sets.profiles[f]]) for m, f in sets.couples]
-    for relation, ids in sets.relatives.items():
-        if ids:
-            members[relatives_set(relation)] = [((str(i),), [sets.profiles[i]]) for i in ids]
-    if sets.found:
-        members[FOUND] = [((str(i),), [sets.profiles[i]]) for i in sets.found]
+    members = comparison.reference_sets(sets)
     reference_sets = {
         name: engine.reference_set(
             name,
@@ -91,50 +80,15 @@ def plan(
         for name, entries in members.items()
         for row, (ids, profiles) in enumerate(entries)
     ]
-
     queries: list[engine.Query] = []
     planned: list[Planned] = []
-
-    def add(specimen_id: int, target: str, query: SearchQuery, role: str, relationship: str, **family):
-        number = len(queries)
-        queries.append(engine.Query(number, target, query))
-        planned.append(Planned(number, specimen_id, target, role, relationship, **family))
-
     for specimen_id in specimen_ids:
         if specimen_id not in sets.profiles:
             continue
-        specimen = sets.specimens[specimen_id]
-        profile = sets.profiles[specimen_id]
-        if specimen.category in FOUND_SIDE:
-            if SINGLES in members:
-                add(specimen_id, SINGLES, SearchQuery("parent", (profile,)), "found", "parent-child")
-            if COUPLES in members:
-                add(specimen_id, COUPLES, SearchQuery("couple", (profile,)), "found", "couple")
-            for relation, ids in sets.relatives.items():
-                if ids:
-                    add(
-                        specimen_id,
-                        relatives_set(relation),
-                        SearchQuery(relation, (profile,)),
-                        "found",
-                        relation,
-                    )
-            continue
-        if FOUND not in members:
-            continue
-        if specimen.category == Category.RELATIVE:
-            relation = specimen.relation or "full-siblings"
-            add(specimen_id, FOUND, SearchQuery(relation, (profile,)), "family", relation, family=specimen_id)
-            continue
-        couple = comparison.couple_of(specimen, sets)
-        if couple is not None:
-            mother, father = couple
-            query = SearchQuery("child", (sets.profiles[mother], sets.profiles[father]))
-            add(specimen_id, FOUND, query, "family", "couple", family=mother, partner=father)
-        else:
-            query = SearchQuery("child", (profile,))
-            add(specimen_id, FOUND, query, "family", "parent-child", family=specimen_id)
-
+        for search in comparison.searches_for(specimen_id, sets):
+            number = len(queries)
+            queries.append(engine.Query(number, search.target, search.query))
+            planned.append(Planned(number, search))
     job = engine.Job(
         model=model,
         sets=reference_sets,
@@ -155,10 +109,7 @@ def export_job(directory: Path, specimen_ids: Iterable[int], settings: AnalysisS
         json.dumps(
             {
                 "analysis": settings.pk,
-                "queries": [
-                    [p.number, p.specimen, p.target, p.role, p.relationship, p.family, p.partner]
-                    for p in planned
-                ],
+                "queries": [p.row() for p in planned],
             }
         ),
         encoding="utf-8",
@@ -168,35 +119,63 @@ def export_job(directory: Path, specimen_ids: Iterable[int], settings: AnalysisS
 
 def read_plan(directory: Path) -> tuple[int, list[Planned]]:
     data = json.loads((Path(directory) / PLAN_FILE).read_text(encoding="utf-8"))
-    return data["analysis"], [Planned(*row) for row in data["queries"]]
+    return data["analysis"], [Planned.from_row(row) for row in data["queries"]]
+
+
+def hits_of(result: engine.Result) -> dict[int, list[engine.Hit]]:
+    """Per query, its top k (ranked) and then every lead beyond them (pairs at or above the lead
+    threshold), ranked on in the order `search` ranks: what the local run's widened search keeps."""
+    hits = {number: list(top) for number, top in result.top.items()}
+    leads: dict[int, list[engine.Hit]] = {}
+    for hit in result.leads:
+        leads.setdefault(hit.query, []).append(hit)
+    for number, extra in leads.items():
+        kept = hits.setdefault(number, [])
+        seen = {hit.reference for hit in kept}
+        for hit in sorted(extra, key=engine.Hit.order):
+            if hit.reference not in seen:
+                seen.add(hit.reference)
+                kept.append(hit)
+    return hits
 
 
 def store_results(
     result: engine.Result, planned: list[Planned], settings: AnalysisSettings, progress=None
 ) -> list[Candidate]:
-    """Evaluate, classify and store each query's top k, specimen by specimen (as `comparison.compare`)."""
+    """Evaluate, classify and store each query's top k and leads, and search the registered pedigrees,
+    specimen by specimen (as `comparison.compare`)."""
     sets = comparison.load_sets()
     model = comparison.model_for(settings).covering(list(sets.profiles.values()))
     thresholds = comparison.thresholds_for(settings)
+    pedigrees = comparison.PedigreeSearch(sets, model, _found_index(sets, model), thresholds)
+    hits = hits_of(result)
     by_specimen: dict[int, list[Planned]] = {}
     for item in planned:
         by_specimen.setdefault(item.specimen, []).append(item)
     kept: dict[str, Candidate] = {}
-    for position, items in enumerate(by_specimen.values(), start=1):
+    for position, (specimen_id, items) in enumerate(by_specimen.items(), start=1):
         with transaction.atomic():
             for item in items:
-                for hit in result.top.get(item.number, []):
-                    found = item.found(hit.reference, hit.rank)
+                for rank, hit in enumerate(hits.get(item.number, []), start=1):
+                    found = item.found(hit.reference, rank)
                     if not _present(found, sets):
                         continue  # deleted since the export
-                    evaluated = comparison.evaluate(found, sets, model, thresholds)
-                    kind = comparison.classify(evaluated, found.rank, settings)
-                    if kind is not None:
-                        candidate = comparison.store(found, evaluated, kind, settings)
+                    candidate = comparison.keep(found, sets, model, thresholds, settings)
+                    if candidate is not None:
                         kept[candidate.pair_key] = candidate
+            if specimen_id in sets.profiles:
+                for candidate in pedigrees.compare(specimen_id, settings):
+                    kept[candidate.pair_key] = candidate
         if progress is not None:
             progress(position, len(by_specimen))
     return list(kept.values())
+
+
+def _found_index(sets: Sets, model) -> ProfileIndex | None:
+    """The found side's index, for the pedigree searches (only built when a pedigree is registered)."""
+    if not sets.found or not FamilyPedigree.objects.exists():
+        return None
+    return ProfileIndex.build({str(i): sets.profiles[i] for i in sets.found}, model)
 
 
 def _present(found: Found, sets: Sets) -> bool:

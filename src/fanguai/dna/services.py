@@ -34,6 +34,7 @@ from fanguai.notifications.services import notify
 from fanguai.people.models import Person
 
 from . import comparison
+from .labels import kit_label
 from .models import (
     FAMILY_SIDE,
     AnalysisSettings,
@@ -49,6 +50,7 @@ from .models import (
     Specimen,
     SpecimenLink,
 )
+from .pedigree_messages import error_texts
 
 SAMPLING_DEADLINE = "dna.sampling"
 SAMPLING_WITHIN = timedelta(days=7)
@@ -369,7 +371,7 @@ def import_profiles(*, actor, text: str, kit: str, file_name: str = "") -> Impor
                         row,
                         "locus",
                         _("Loci %(loci)s are not in the kit %(kit)s.")
-                        % {"loci": ", ".join(outside), "kit": kit},
+                        % {"loci": ", ".join(outside), "kit": kit_label(kit)},
                     )
                 )
                 continue
@@ -547,13 +549,58 @@ def execute_run(run_id: int, *, compare=None) -> ComparisonRun:
 
 SETTING_FIELDS = (
     "sample_size",
+    "minimum_frequency",
+    "floor_listed",
     "match_threshold",
     "lead_threshold",
     "mutation",
     "mutation_rate",
+    "microvariant_rate",
+    "untyped_transmission",
     "theta",
     "top",
 )
+MAX_MINIMUM_FREQUENCY = 0.5
+
+
+def settings_errors(values) -> list[RowError]:
+    """Every problem of a complete set of analysis settings (field name -> value), named by field; shared
+    by the settings form and `change_settings`."""
+    errors: list[RowError] = []
+
+    def rate_in_range(name: str) -> None:
+        value = values.get(name)
+        if value is not None and not 0.0 <= value < 1.0:
+            errors.append(RowError(0, name, _("A rate must be at least 0 and below 1.")))
+
+    rate_in_range("mutation_rate")
+    rate_in_range("microvariant_rate")
+    theta = values.get("theta")
+    if theta is not None and not 0.0 <= theta < 1.0:
+        errors.append(RowError(0, "theta", _("θ must be at least 0 and below 1.")))
+    if (values.get("microvariant_rate") or 0.0) > 0.0 and values.get("mutation") != "stepwise":
+        errors.append(
+            RowError(0, "microvariant_rate", _("A microvariant rate applies to the stepwise model only."))
+        )
+    if values.get("mutation") not in AnalysisSettings.Mutation.values:
+        errors.append(RowError(0, "mutation", _("Unknown mutation model.")))
+    if values.get("untyped_transmission") not in AnalysisSettings.UntypedTransmission.values:
+        errors.append(RowError(0, "untyped_transmission", _("Unknown transmission convention.")))
+    minimum = values.get("minimum_frequency")
+    if minimum is not None and not 0.0 < minimum <= MAX_MINIMUM_FREQUENCY:
+        errors.append(
+            RowError(0, "minimum_frequency", _("The minimum frequency must be above 0 and at most 0.5."))
+        )
+    if (values.get("sample_size") or 0) < 1:
+        errors.append(RowError(0, "sample_size", _("The database size must be at least 1.")))
+    if (values.get("top") or 0) < 1:
+        errors.append(RowError(0, "top", _("Keep at least one candidate per search.")))
+    lead, match = values.get("lead_threshold"), values.get("match_threshold")
+    if lead is not None and match is not None and not 1.0 <= lead < match:
+        errors.append(
+            RowError(0, "lead_threshold", _("The lead threshold must lie between 1 and the match threshold."))
+        )
+    return errors
 
 
 @transaction.atomic
@@ -573,9 +620,19 @@ def change_settings(
         **{name: getattr(current, name) for name in SETTING_FIELDS},
         created_by=actor,
     )
+    for name, value in values.items():
+        setattr(new, name, value)
+    errors = settings_errors({name: getattr(new, name) for name in SETTING_FIELDS})
+    if errors:
+        raise ValidationFailed(errors)
     if frequency_csv is not None:
         try:
-            parse_frequencies(frequency_csv, sample_size=values.get("sample_size", current.sample_size))
+            parse_frequencies(
+                frequency_csv,
+                sample_size=new.sample_size,
+                minimum_frequency=new.minimum_frequency,
+                floor_listed=new.floor_listed,
+            )
         except FrequencyFormatError as exc:
             raise ValidationFailed(
                 [RowError(row, name, message) for row, name, message in exc.errors]
@@ -584,16 +641,6 @@ def change_settings(
             raise ValidationFailed([RowError(0, "frequency_csv", str(exc))]) from None
         new.frequency_csv = frequency_csv
         new.frequency_name = frequency_name[:120]
-    for name, value in values.items():
-        setattr(new, name, value)
-    if not 1.0 <= new.lead_threshold < new.match_threshold:
-        raise ValidationFailed(
-            [
-                RowError(
-                    0, "lead_threshold", _("The lead threshold must lie between 1 and the match threshold.")
-                )
-            ]
-        )
     AnalysisSettings.objects.filter(is_active=True).update(is_active=False)
     new.save()
     changed = [name for name in SETTING_FIELDS if getattr(new, name) != getattr(current, name)]
@@ -876,7 +923,7 @@ def register_pedigree(*, actor, text: str, missing: str, note: str = "", enqueue
     try:
         pedigree = parse_pedigree(text)
     except PedigreeError as exc:
-        raise ValidationFailed([RowError(0, "members", message) for message in exc.errors]) from None
+        raise ValidationFailed([RowError(0, "members", text) for text in error_texts(exc)]) from None
     rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
     numbers = {}
     for row in rows:

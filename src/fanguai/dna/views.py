@@ -29,6 +29,7 @@ from .forms import (
     SamplingRequestForm,
     SettingsForm,
 )
+from .labels import row_error_text
 from .models import Candidate, ComparisonRun, CustodyEvent, Profile, Reunion, SamplingRequest, Specimen
 from .policies import can_see_statistics, is_analyst, is_case_officer
 
@@ -37,7 +38,7 @@ MAX_IMPORT_BYTES = 5 * 1024 * 1024
 
 def _errors(request, exc: ValidationFailed) -> None:
     for error in exc.errors:
-        messages.error(request, str(error))
+        messages.error(request, row_error_text(error))
 
 
 def _page(request, rows, size=25):
@@ -252,8 +253,11 @@ def run_start(request):
 def run_detail(request, pk: int):
     forbid_unless(is_analyst(request.user))
     run = get_object_or_404(selectors.runs(request.user), pk=pk)
-    template = "dna/partials/run_progress.html" if request.headers.get("HX-Request") else "dna/run.html"
-    return render(request, template, {"run": run})
+    if request.headers.get("HX-Request"):
+        return render(request, "dna/partials/run_progress.html", {"run": run})
+    # Pedigrees the comparison could not search (the reasons are on each pedigree's page).
+    skipped = selectors.pedigrees(request.user).filter(search_skipped_at__isnull=False)
+    return render(request, "dna/run.html", {"run": run, "skipped_pedigrees": skipped[:50]})
 
 
 @login_required

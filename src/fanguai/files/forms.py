@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from fanguai.core.errors import ValidationFailed
+from fanguai.core.validators import CheckedForm
 
 from .inspection import inspect_upload
 
@@ -31,5 +32,5 @@ class AttachmentField(forms.FileField):
         return upload
 
 
-class AttachmentForm(forms.Form):
+class AttachmentForm(CheckedForm):
     file = AttachmentField()

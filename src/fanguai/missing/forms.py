@@ -2,6 +2,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from fanguai.core.validators import CheckedForm, CheckedModelForm
 from fanguai.files.forms import AttachmentField
 from fanguai.org.models import Region, Unit
 from fanguai.people.forms import RegionChoiceField
@@ -21,7 +22,7 @@ def _now_local() -> str:
     return timezone.localtime().strftime("%Y-%m-%dT%H:%M")
 
 
-class LatLonMixin(forms.Form):
+class LatLonMixin(CheckedForm):
     latitude = forms.DecimalField(
         label=_("Latitude"), required=False, max_digits=9, decimal_places=6, min_value=-90, max_value=90
     )
@@ -53,9 +54,14 @@ class ReportForm(LatLonMixin):
     )
     last_seen_place = forms.CharField(label=_("Place last seen"), max_length=200)
     region = RegionChoiceField(label=_("Township or county"), required=False, queryset=_regions())
-    reporter_name = forms.CharField(label=_("Reporter's name"), max_length=64, required=False)
+    reporter_name = forms.CharField(
+        label=_("Name of the person filing the report"), max_length=64, required=False
+    )
     reporter_phone = forms.CharField(
-        label=_("Reporter's phone"), max_length=20, required=False, validators=[validate_phone]
+        label=_("Phone of the person filing the report"),
+        max_length=20,
+        required=False,
+        validators=[validate_phone],
     )
     reporter_relation = forms.CharField(
         label=_("Reporter's relation to the person"), max_length=32, required=False
@@ -88,11 +94,18 @@ class ReportForm(LatLonMixin):
         self.fields["last_seen_at"].initial = _now_local()
 
 
-class TaskDoneForm(forms.Form):
+class TaskDoneForm(CheckedForm):
     notes = forms.CharField(label=_("Notes"), required=False, max_length=300)
 
 
-class OutcomeForm(forms.Form):
+class SampleRequestForm(CheckedForm):
+    """The reason given when a blood sample is requested from the DNA laboratory (the services keep 300
+    characters)."""
+
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=300)
+
+
+class OutcomeForm(CheckedForm):
     outcome = forms.ChoiceField(label=_("Outcome"), choices=MissingReport.Outcome.choices)
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
@@ -133,18 +146,18 @@ class AlertForm(LatLonMixin):
         self.fields["longitude"].required = True
 
 
-class ApprovalForm(forms.Form):
+class ApprovalForm(CheckedForm):
     decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("reject", _("Reject"))])
     reason = forms.CharField(label=_("Reason"), required=False, max_length=300)
 
 
-class StepForm(forms.ModelForm):
+class StepForm(CheckedModelForm):
     class Meta:
         model = SearchStep
         fields = ["code", "name", "target_minutes", "order", "is_active", "is_alert_step"]
 
 
-class SubscriberForm(forms.ModelForm):
+class SubscriberForm(CheckedModelForm):
     latitude = forms.DecimalField(
         label=_("Latitude"), max_digits=9, decimal_places=6, min_value=-90, max_value=90
     )
@@ -169,7 +182,7 @@ class SubscriberForm(forms.ModelForm):
         return data
 
 
-class ReleaseForm(forms.ModelForm):
+class ReleaseForm(CheckedModelForm):
     url = forms.URLField(label=_("Address"), required=False, max_length=500, assume_scheme="https")
 
     class Meta:
@@ -208,7 +221,7 @@ class UnidentifiedForm(LatLonMixin):
     ]
 
 
-class ScreeningForm(forms.Form):
+class ScreeningForm(CheckedForm):
     full_name = forms.CharField(label=_("Child's name"), max_length=64, required=False)
     sex = forms.ChoiceField(label=_("Sex"), choices=Person.Sex.choices, initial=Person.Sex.UNKNOWN)
     birth_date = forms.DateField(
@@ -227,16 +240,16 @@ class ScreeningForm(forms.Form):
         self.fields["screened_on"].initial = timezone.localdate()
 
 
-class ScreeningResultForm(forms.Form):
+class ScreeningResultForm(CheckedForm):
     result = forms.ChoiceField(label=_("Result"), choices=Screening.Result.choices)
     notes = forms.CharField(label=_("Notes"), required=False, max_length=300)
 
 
-class HandOverForm(forms.Form):
+class HandOverForm(CheckedForm):
     dna_reference = forms.CharField(label=_("DNA specimen reference"), max_length=64)
 
 
-class PublicSubscribeForm(forms.Form):
+class PublicSubscribeForm(CheckedForm):
     name = forms.CharField(label=_("Name or organisation"), max_length=100)
     kind = forms.ChoiceField(label=_("Kind"), choices=Subscriber.Kind.choices)
     email = forms.EmailField(label=_("E-mail address"))

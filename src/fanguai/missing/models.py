@@ -266,9 +266,9 @@ class CapMessage(models.Model):
     The XML is kept as sent; when the alert is cleared, the earlier messages' personal details are removed."""
 
     class MsgType(models.TextChoices):
-        ALERT = "Alert", "Alert"
-        UPDATE = "Update", "Update"
-        CANCEL = "Cancel", "Cancel"
+        ALERT = "Alert", _("First alert")
+        UPDATE = "Update", _("Alert update")
+        CANCEL = "Cancel", _("Alert cancellation")
 
     class Reason(models.TextChoices):
         PUBLISH = "publish", _("Published")

@@ -89,7 +89,7 @@ def atom_feed(request):
             title=title,
             link=request.build_absolute_uri(message.get_public_url()),
             page=request.build_absolute_uri(alert.get_public_url()),
-            description=f"{message.msg_type} {message.identifier}",
+            description=f"{message.get_msg_type_display()}：{message.get_reason_display()}",
             unique_id=f"urn:fanguai:cap:{message.identifier}",
             updateddate=message.sent,
             pubdate=message.sent,

@@ -23,6 +23,7 @@ from .forms import (
     OutcomeForm,
     ReleaseForm,
     ReportForm,
+    SampleRequestForm,
     ScreeningForm,
     ScreeningResultForm,
     StepForm,
@@ -141,7 +142,10 @@ def task_done(request, pk: int):
     task = selectors.task_for_change(request.user, pk)
     forbid_unless(policy_for(MissingReport).can(request.user, "change", task.report))
     form = TaskDoneForm(request.POST)
-    services.complete_task(actor=request.user, task=task, notes=form.data.get("notes", "")[:300])
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect("missing:report_detail", pk=task.report_id)
+    services.complete_task(actor=request.user, task=task, notes=form.cleaned_data["notes"])
     messages.success(request, _("Step done: %(step)s") % {"step": task.step.name})
     return redirect("missing:report_detail", pk=task.report_id)
 
@@ -430,9 +434,11 @@ def unidentified_status(request, pk: int):
 def unidentified_sample(request, pk: int):
     record = policy_for(UnidentifiedPerson).get_visible_or_404(request.user, pk=pk)
     forbid_unless(policy_for(UnidentifiedPerson).can(request.user, "change", record))
-    services.request_blood_sample(
-        actor=request.user, unidentified=record, reason=request.POST.get("reason", "")
-    )
+    form = SampleRequestForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect("missing:unidentified_detail", pk=record.pk)
+    services.request_blood_sample(actor=request.user, unidentified=record, reason=form.cleaned_data["reason"])
     messages.success(request, _("A blood sample was requested from the DNA laboratory."))
     return redirect("missing:unidentified_detail", pk=record.pk)
 
@@ -498,9 +504,11 @@ def screening_result(request, pk: int):
 def screening_sample(request, pk: int):
     screening = policy_for(Screening).get_visible_or_404(request.user, pk=pk)
     forbid_unless(policy_for(Screening).can(request.user, "change", screening))
-    services.request_blood_sample(
-        actor=request.user, screening=screening, reason=request.POST.get("reason", "")
-    )
+    form = SampleRequestForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect("missing:screening_detail", pk=screening.pk)
+    services.request_blood_sample(actor=request.user, screening=screening, reason=form.cleaned_data["reason"])
     messages.success(request, _("A blood sample was requested from the DNA laboratory."))
     return redirect("missing:screening_detail", pk=screening.pk)
 

@@ -1,13 +1,20 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from fanguai.core.validators import (
+    CheckedForm,
+    CheckedModelForm,
+    not_before,
+    validate_march,
+    validate_not_in_future,
+)
 from fanguai.org.models import Region
 from fanguai.people.forms import RegionChoiceField
 
 from .models import Activity
 
 
-class ActivityForm(forms.ModelForm):
+class ActivityForm(CheckedModelForm):
     region = RegionChoiceField(
         label=_("Township or county"),
         required=False,
@@ -40,16 +47,31 @@ class ActivityForm(forms.ModelForm):
             "rectification": forms.Textarea(attrs={"rows": 2}),
         }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # an activity is recorded once held: it counts as done in the indicators
+        self.fields["held_on"].validators.append(validate_not_in_future)
+
     def clean(self):
         data = super().clean()
         if data.get("kind") == Activity.Kind.GOVERNANCE:
             for name in ("target", "problem"):
                 if not data.get(name):
                     self.add_error(name, _("Required for a source-governance action."))
+        held_on = data.get("held_on")
+        if held_on and data.get("campaign_day") == Activity.CampaignDay.WOMENS_DAY:
+            try:
+                validate_march(held_on)
+            except forms.ValidationError as error:
+                self.add_error("campaign_day", error)
+        if error := not_before(
+            data.get("rectify_by"), held_on, _("The rectification deadline cannot be before the activity.")
+        ):
+            self.add_error("rectify_by", error)
         return data
 
 
-class ActivityFilterForm(forms.Form):
+class ActivityFilterForm(CheckedForm):
     q = forms.CharField(label=_("Title"), required=False)
     kind = forms.ChoiceField(
         label=_("Kind"), required=False, choices=[("", _("All"))] + list(Activity.Kind.choices)

@@ -80,6 +80,12 @@ class Activity(models.Model):
         ordering = ["-held_on", "-id"]
         verbose_name = _("activity")
         verbose_name_plural = _("activities")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(rectify_by__isnull=True) | models.Q(rectify_by__gte=models.F("held_on")),
+                name="activity_rectify_by_not_before_held_on",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from fanguai.core.validators import CheckedForm, CheckedModelForm
 from fanguai.org.models import Region
 
 from .models import Person
@@ -16,7 +17,7 @@ class RegionChoiceField(forms.ModelChoiceField):
         )
 
 
-class PersonForm(forms.ModelForm):
+class PersonForm(CheckedModelForm):
     full_name = forms.CharField(label=_("Name"), max_length=64, required=False)
     id_card_number = forms.CharField(
         label=_("ID card number"), max_length=18, required=False, validators=[validate_id_card]
@@ -54,7 +55,7 @@ class PersonForm(forms.ModelForm):
         return data
 
 
-class PersonSearchForm(forms.Form):
+class PersonSearchForm(CheckedForm):
     q = forms.CharField(label=_("Name, ID card number, phone or record number"), required=False)
     identity_status = forms.ChoiceField(
         label=_("Identity"), required=False, choices=[("", _("All"))] + list(Person.IdentityStatus.choices)
@@ -64,5 +65,5 @@ class PersonSearchForm(forms.Form):
     )
 
 
-class MergeForm(forms.Form):
+class MergeForm(CheckedForm):
     duplicate = forms.IntegerField(widget=forms.HiddenInput)

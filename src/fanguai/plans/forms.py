@@ -2,6 +2,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from fanguai.core.validators import CheckedForm, CheckedModelForm
 from fanguai.org.selectors import counties
 
 from .models import PlanItem, ProgressReport, ReportCycle, WorkItem, WorkPlan
@@ -11,7 +12,7 @@ def county_choices():
     return [("", _("All areas")), ("city", _("City level"))] + [(c.code, c.name) for c in counties()]
 
 
-class WorkPlanCreateForm(forms.Form):
+class WorkPlanCreateForm(CheckedForm):
     unit = forms.ModelChoiceField(label=_("Unit"), queryset=None)
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
     report_cycle = forms.ChoiceField(label=_("Report cycle"), choices=ReportCycle.choices)
@@ -25,7 +26,7 @@ class WorkPlanCreateForm(forms.Form):
             self.fields["unit"].initial = units.first()
 
 
-class WorkPlanSettingsForm(forms.Form):
+class WorkPlanSettingsForm(CheckedForm):
     report_cycle = forms.ChoiceField(label=_("Report cycle"), choices=ReportCycle.choices)
 
 
@@ -34,7 +35,7 @@ class MeasureChoiceField(forms.ModelChoiceField):
         return f"{obj.plan_unit.name} · {obj}"
 
 
-class WorkItemForm(forms.ModelForm):
+class WorkItemForm(CheckedModelForm):
     measure = MeasureChoiceField(
         label=_("Measure of the plan"), queryset=PlanItem.objects.none(), required=False
     )
@@ -57,11 +58,11 @@ class WorkItemForm(forms.ModelForm):
         self.fields["owner"].queryset = owners
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(CheckedForm):
     comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class ReportForm(forms.Form):
+class ReportForm(CheckedForm):
     status = forms.ChoiceField(label=_("Status"), choices=ProgressReport.Status.choices)
     narrative = forms.CharField(label=_("Progress"), widget=forms.Textarea(attrs={"rows": 5}))
     achieved = forms.DecimalField(
@@ -75,7 +76,7 @@ class ReportForm(forms.Form):
     )
 
 
-class WorkPlanFilterForm(forms.Form):
+class WorkPlanFilterForm(CheckedForm):
     q = forms.CharField(label=_("Unit"), required=False)
     year = forms.IntegerField(label=_("Year"), required=False)
     status = forms.ChoiceField(
@@ -109,7 +110,7 @@ OVERVIEW_STATES = [
 ]
 
 
-class OverviewFilterForm(forms.Form):
+class OverviewFilterForm(CheckedForm):
     q = forms.CharField(label=_("Unit"), required=False)
     year = forms.IntegerField(label=_("Year"), required=False)
     county = forms.ChoiceField(label=_("Area"), required=False, choices=())
@@ -120,7 +121,7 @@ class OverviewFilterForm(forms.Form):
         self.fields["county"].choices = county_choices()
 
 
-class PlanSearchForm(forms.Form):
+class PlanSearchForm(CheckedForm):
     unit = forms.CharField(
         label=_("Unit"), required=False, widget=forms.TextInput(attrs={"placeholder": _("Unit name or code")})
     )

@@ -80,7 +80,6 @@ def plan_item_rows(plan: Plan) -> list[list]:
         rows.append(
             [
                 item.plan_unit.name,
-                item.plan_unit.unit.code,
                 item.get_kind_display(),
                 item.period,
                 item.number,

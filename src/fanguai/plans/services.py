@@ -16,6 +16,7 @@ from fanguai.accounts.roles import Role
 from fanguai.audit.services import record_event
 from fanguai.core.errors import RowError, ValidationFailed
 from fanguai.core.policies import policy_for
+from fanguai.core.validators import MAX_NUMBER
 from fanguai.deadlines.services import cancel_deadline, create_deadline, end_of_day, meet_deadline
 from fanguai.notifications.services import notify
 
@@ -305,6 +306,10 @@ def _open_next_report_deadline(item: WorkItem, actor) -> None:
     )
 
 
+# A cumulative figure above this many times the work item's target is a typing error, not an achievement.
+ACHIEVED_LIMIT = 10
+
+
 def parse_figures(text: str) -> dict[str, str]:
     """Lines "label: number" into {label: number}; a bad line raises ValidationFailed naming it."""
     figures, errors = {}, []
@@ -318,6 +323,9 @@ def parse_figures(text: str) -> dict[str, str]:
             amount = None
         if not sep or not label.strip() or amount is None or not amount.is_finite():
             errors.append(RowError(number, "figures", _("write “label: number”")))
+            continue
+        if abs(amount) > MAX_NUMBER:
+            errors.append(RowError(number, "figures", _("the number is too large")))
             continue
         figures[label.strip()] = str(amount)
     if errors:
@@ -356,6 +364,15 @@ def submit_report(
         errors.append(RowError(0, "narrative", _("empty")))
     if achieved is not None and Decimal(achieved) < 0:
         errors.append(RowError(0, "achieved", _("must not be negative")))
+    elif achieved is not None and item.target and Decimal(achieved) > ACHIEVED_LIMIT * item.target:
+        errors.append(
+            RowError(
+                0,
+                "achieved",
+                _("more than %(times)s times the target of %(target)s: check the figure")
+                % {"times": ACHIEVED_LIMIT, "target": f"{item.target.normalize():f}"},
+            )
+        )
     if errors:
         raise ValidationFailed(errors)
     report = ProgressReport.objects.create(

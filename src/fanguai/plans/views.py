@@ -57,9 +57,9 @@ def plan_tree(request, code: str | None = None):
     if wants_xlsx(request):
         return xlsx_response(
             f"{plan.code}.xlsx",
-            [_("Unit"), _("Unit code"), _("Kind"), _("Period"), _("Number"), _("Text")],
+            [_("Unit"), _("Kind"), _("Period"), _("Number"), _("Text")],
             selectors.plan_item_rows(plan),
-            sheet=plan.code,
+            sheet=_("Plan annex"),
         )
     form = PlanSearchForm(request.GET or None)
     filters = _filters(form)
@@ -78,7 +78,6 @@ def _work_plan_rows(work_plans):
     for wp in work_plans:
         yield [
             wp.unit.name,
-            wp.unit.code,
             wp.year,
             wp.get_status_display(),
             wp.get_report_cycle_display(),
@@ -103,7 +102,6 @@ def workplan_list(request):
             "work-plans.xlsx",
             [
                 _("Unit"),
-                _("Unit code"),
                 _("Year"),
                 _("Status"),
                 _("Report cycle"),
@@ -111,6 +109,7 @@ def workplan_list(request):
                 _("Updated"),
             ],
             _work_plan_rows(work_plans),
+            sheet=_("Work plans"),
         )
     return render(
         request,
@@ -179,6 +178,7 @@ def workplan_detail(request, pk: int):
                 ]
                 for number, item in enumerate(items, start=1)
             ),
+            sheet=_("Work plan"),
         )
     policy = policy_for(WorkPlan)
     return render(
@@ -367,6 +367,7 @@ def report_list(request):
                 ]
                 for r in reports
             ),
+            sheet=_("Progress reports"),
         )
     return render(
         request,
@@ -493,6 +494,7 @@ def overview(request):
                 ]
                 for r in rows
             ),
+            sheet=_("Progress overview"),
         )
     for row in rows:
         row.state_label = state_labels[row.state]

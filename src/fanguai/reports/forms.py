@@ -3,13 +3,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fanguai.core.indicators import indicators
+from fanguai.core.validators import CheckedForm, CheckedModelForm
 from fanguai.org.models import Unit
 
 from .models import Commendation, Evaluation
 from .policies import PARTICIPANT_KINDS
 
 
-class EvaluationForm(forms.Form):
+class EvaluationForm(CheckedForm):
     kind = forms.ChoiceField(label=_("Kind"), choices=Evaluation.Kind.choices)
     title = forms.CharField(label=_("Title"), max_length=200)
     year = forms.IntegerField(
@@ -24,7 +25,7 @@ class EvaluationForm(forms.Form):
         return due_on
 
 
-class SelfAssessmentForm(forms.Form):
+class SelfAssessmentForm(CheckedForm):
     """The narrative plus one optional number per registered indicator."""
 
     narrative = forms.CharField(label=_("Self-assessment"), widget=forms.Textarea(attrs={"rows": 6}))
@@ -48,16 +49,16 @@ class SelfAssessmentForm(forms.Form):
         }
 
 
-class ScoreForm(forms.Form):
+class ScoreForm(CheckedForm):
     score = forms.DecimalField(label=_("Score (0–100)"), min_value=0, max_value=100, decimal_places=1)
     comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class ReturnForm(forms.Form):
+class ReturnForm(CheckedForm):
     comment = forms.CharField(label=_("What must change"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class CriteriaForm(forms.Form):
+class CriteriaForm(CheckedForm):
     """One weight per possible source; a blank weight leaves the source out of the scheme."""
 
     def __init__(self, *args, **kwargs):
@@ -70,6 +71,12 @@ class CriteriaForm(forms.Form):
                 label=indicator.label, required=False, min_value=0, max_digits=5, decimal_places=1
             )
 
+    def clean(self):
+        data = super().clean()
+        if not self.errors and not self.weights():
+            raise forms.ValidationError(_("Give at least one source a weight above 0."))
+        return data
+
     def weights(self):
         return {
             name.removeprefix("weight__"): value
@@ -78,12 +85,12 @@ class CriteriaForm(forms.Form):
         }
 
 
-class VetoForm(forms.Form):
+class VetoForm(CheckedForm):
     veto = forms.BooleanField(label=_("One-vote veto"), required=False)
     reason = forms.CharField(label=_("Reason for the veto"), required=False)
 
 
-class CommendationForm(forms.ModelForm):
+class CommendationForm(CheckedModelForm):
     unit = forms.ModelChoiceField(
         label=_("Unit or county"), queryset=Unit.objects.filter(kind__in=PARTICIPANT_KINDS, is_active=True)
     )

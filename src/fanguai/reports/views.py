@@ -73,6 +73,7 @@ def evaluation_detail(request, pk: int):
             f"evaluation-{evaluation.pk}.xlsx",
             [_("Unit"), _("Status"), _("Submitted"), _("Score")],
             ([a.unit.name, a.get_status_display(), a.submitted_at, a.score] for a in rows),
+            sheet=_("Evaluation"),
         )
     return render(
         request,
@@ -207,8 +208,11 @@ def assessment_results(request):
     )
     if request.method == "POST":
         forbid_unless(can_manage)
+        if request.POST.get("action") == "criteria" and not criteria_form.is_valid():
+            messages.error(request, " ".join(e for errors in criteria_form.errors.values() for e in errors))
+            return redirect(f"{request.path}?year={year}")
         try:
-            if request.POST.get("action") == "criteria" and criteria_form.is_valid():
+            if request.POST.get("action") == "criteria":
                 services.set_criteria(actor=request.user, year=year, weights=criteria_form.weights())
             services.compute_assessments(actor=request.user, year=year)
             messages.success(request, _("The scores were computed."))
@@ -225,6 +229,7 @@ def assessment_results(request):
                 [r.rank, r.unit.name, r.final_score, _("Yes") if r.veto else "", r.veto_reason]
                 for r in results
             ),
+            sheet=_("Assessment"),
         )
     return render(
         request,
@@ -288,6 +293,7 @@ def dashboard(request):
             f"indicator-{code}-{year}.xlsx",
             [_("County"), _("Value")],
             ([f["name"], f["value"]] for f in figures),
+            sheet=_("Indicator"),
         )
     return render(
         request,

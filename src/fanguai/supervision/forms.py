@@ -2,6 +2,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from fanguai.core.validators import CheckedForm, CheckedModelForm
 from fanguai.files.forms import AttachmentField
 from fanguai.org.models import Region, Unit
 
@@ -31,7 +32,7 @@ def _apply(form: forms.Form, error: ValidationError) -> None:
         form.add_error(field if field in form.fields else None, messages)
 
 
-class ServiceCheckedForm(forms.ModelForm):
+class ServiceCheckedForm(CheckedModelForm):
     """A model form whose whole-record rules are the service's own checks, so form and service agree."""
 
     def check(self, fields: dict) -> None:
@@ -78,7 +79,7 @@ class ListingForm(ServiceCheckedForm):
         services.check_listing_fields(fields)
 
 
-class ListingFilterForm(forms.Form):
+class ListingFilterForm(CheckedForm):
     q = forms.CharField(label=_("Search"), required=False)
     status = forms.ChoiceField(
         label=_("Status"),
@@ -101,18 +102,18 @@ class ListingFilterForm(forms.Form):
         ]
 
 
-class ProgressReportForm(forms.Form):
+class ProgressReportForm(CheckedForm):
     text = forms.CharField(label=_("Progress"), widget=forms.Textarea(attrs={"rows": 4}))
     file = AttachmentField(required=False, label=_("Evidence (optional)"))
 
 
-class LiftRequestForm(forms.Form):
+class LiftRequestForm(CheckedForm):
     reason = forms.CharField(
         label=_("Why the listing can be lifted"), widget=forms.Textarea(attrs={"rows": 3})
     )
 
 
-class LiftDecisionForm(forms.Form):
+class LiftDecisionForm(CheckedForm):
     decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("refuse", _("Refuse"))])
     note = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
@@ -141,7 +142,7 @@ class InspectionForm(ServiceCheckedForm):
         services.check_inspection_fields(fields)
 
 
-class InspectionFilterForm(forms.Form):
+class InspectionFilterForm(CheckedForm):
     q = forms.CharField(label=_("Search"), required=False)
     status = forms.ChoiceField(
         label=_("Status"), required=False, choices=[("", _("All"))] + Inspection.Status.choices
@@ -158,28 +159,28 @@ class InspectionFilterForm(forms.Form):
         ]
 
 
-class ConductForm(forms.Form):
+class ConductForm(CheckedForm):
     conducted_on = forms.DateField(label=_("Conducted on"), widget=DATE)
     summary = forms.CharField(label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class FindingForm(forms.Form):
+class FindingForm(CheckedForm):
     description = forms.CharField(label=_("Finding"), widget=forms.Textarea(attrs={"rows": 3}))
     severity = forms.ChoiceField(label=_("Severity"), choices=Finding.Severity.choices)
 
 
-class RectificationForm(forms.Form):
+class RectificationForm(CheckedForm):
     responsible_unit = UnitChoiceField(label=_("Responsible unit"))
     requirement = forms.CharField(label=_("Requirement"), widget=forms.Textarea(attrs={"rows": 3}))
     due_date = forms.DateField(label=_("Deadline"), widget=DATE)
 
 
-class RectificationReportForm(forms.Form):
+class RectificationReportForm(CheckedForm):
     text = forms.CharField(label=_("What was done"), widget=forms.Textarea(attrs={"rows": 4}))
     file = AttachmentField(required=False, label=_("Evidence (optional)"))
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(CheckedForm):
     decision = forms.ChoiceField(choices=[("accept", _("Accept")), ("reopen", _("Reopen"))])
     note = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     due_date = forms.DateField(label=_("New deadline"), required=False, widget=DATE)
@@ -194,7 +195,7 @@ class ReviewForm(forms.Form):
         return data
 
 
-class RectificationFilterForm(forms.Form):
+class RectificationFilterForm(CheckedForm):
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,

@@ -186,7 +186,7 @@ class Inspection(models.Model):
         CONDUCTED = "conducted", _("Conducted")
         CLOSED = "closed", _("Closed")
 
-    kind = models.CharField(_("type"), max_length=24, choices=Kind.choices, default=Kind.ROUTINE)
+    kind = models.CharField(_("inspection type"), max_length=24, choices=Kind.choices, default=Kind.ROUTINE)
     title = models.CharField(_("title"), max_length=200)
     target_unit = models.ForeignKey(
         Unit,

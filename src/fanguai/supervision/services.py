@@ -404,6 +404,9 @@ def check_inspection_fields(fields: dict) -> None:
     region = fields.get("target_region")
     if region is not None and region.level not in COUNTY_LEVELS:
         errors["target_region"] = _("Choose a district or county.")
+    unit = fields.get("target_unit")
+    if unit is not None and region is not None and unit.county != region:
+        errors["target_region"] = _("The inspected unit is not in the inspected county.")
     if kind == Inspection.Kind.PATERNITY_TESTING and not str(fields.get("institution") or "").strip():
         errors["institution"] = _("Name the testing institution.")
     elif not (fields.get("target_unit") or region or str(fields.get("institution") or "").strip()):
