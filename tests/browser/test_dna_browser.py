@@ -38,7 +38,7 @@ def test_import_finds_the_family_two_analysts_confirm_and_the_officer_sees_the_r
     )
     first.goto(f"{server.url}/dna/lab/candidates/?kind=match&status=open")
     row = first.locator("tr", has_text=number)
-    assert row.count() == 1 and "couple" in row.inner_text()
+    assert row.count() == 1 and "夫妻双亲与子女" in row.inner_text()  # the couple hypothesis, by its label
     row.locator("a").first.click()
     first.wait_for_url(re.compile(r".*/dna/lab/candidates/\d+/$"))
     candidate_url = first.url
