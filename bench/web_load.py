@@ -86,8 +86,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--rate", type=float, default=50.0, help="staff requests per second (open loop)")
     parser.add_argument("--duration", type=float, default=60.0, help="seconds of staff load")
     parser.add_argument("--public-reports", type=int, default=500, help="reporters sending at once")
-    parser.add_argument("--workers", type=int, default=int(os.environ.get("FANGUAI_WEB_WORKERS", 3)))
-    parser.add_argument("--threads", type=int, default=int(os.environ.get("FANGUAI_WEB_THREADS", 1)))
+    parser.add_argument("--workers", type=int, default=int(os.environ.get("FANGUAI_WEB_WORKERS", 4)))
+    parser.add_argument("--threads", type=int, default=int(os.environ.get("FANGUAI_WEB_THREADS", 2)))
     parser.add_argument(
         "--admin-url",
         default=os.environ.get("BENCH_POSTGRES_ADMIN_URL", DEFAULT_ADMIN_URL),

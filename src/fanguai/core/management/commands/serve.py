@@ -23,16 +23,27 @@ def forwarded_allow_ips() -> str:
     return ",".join(str(n.network_address) for n in networks if n.num_addresses == 1)
 
 
+def default_workers() -> int:
+    """Two processes per core, two threads each: on the 2-core VM 4 × 2 answered more than 2 × 4 or 3 × 1 (the
+    load benchmark, README "Web server: workers and threads")."""
+    return max(2, min(8, 2 * (os.cpu_count() or 1)))
+
+
 class Command(BaseCommand):
     help = "Serve the platform with gunicorn (static files by whitenoise) and run the task worker beside it."
 
     def add_arguments(self, parser):
         parser.add_argument("--bind", default=os.environ.get("FANGUAI_BIND", "127.0.0.1:8000"))
-        parser.add_argument("--workers", type=int, default=int(os.environ.get("FANGUAI_WEB_WORKERS", 3)))
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=int(os.environ.get("FANGUAI_WEB_WORKERS", default_workers())),
+            help="gunicorn processes (default: two per CPU core, at most 8; measured in the README)",
+        )
         parser.add_argument(
             "--threads",
             type=int,
-            default=int(os.environ.get("FANGUAI_WEB_THREADS", 1)),
+            default=int(os.environ.get("FANGUAI_WEB_THREADS", 2)),
             help="threads per worker (more than 1: gunicorn's gthread worker)",
         )
         parser.add_argument(
