@@ -50,16 +50,19 @@ def test_numba_kernel_is_used_where_installed():
 # ---------------------------------------------------------------------------------------------------
 # The scan kernels on random tables and codes.
 
+# Log10 table entries: excluded (-inf), ties and ordinary values.
+LOG_VALUES = st.one_of(
+    st.sampled_from([-np.inf, 0.0, 1.0, -1.0, 0.5]),
+    st.floats(-8.0, 8.0, allow_nan=False, width=32),
+)
+
 
 @st.composite
 def scan_problems(draw):
     """Random per-locus log tables (with -inf entries and ties) and random codes."""
     loci = draw(st.integers(1, 9))
     sizes = [draw(st.integers(1, 12)) for _ in range(loci)]
-    values = st.one_of(
-        st.sampled_from([-np.inf, 0.0, 1.0, -1.0, 0.5]),
-        st.floats(-8.0, 8.0, allow_nan=False, width=32),
-    )
+    values = LOG_VALUES
     tables = [np.array([draw(values) for _ in range(size)], dtype=np.float64) for size in sizes]
     n = draw(st.integers(0, 300))
     seed = draw(st.integers(0, 2**32 - 1))
@@ -333,10 +336,7 @@ def couple_problems(draw):
     """Random couple tables: per locus, mother classes × father codes (with -inf entries and ties)."""
     loci = draw(st.integers(1, 12))
     sizes = [draw(st.integers(1, 6)) for _ in range(loci)]
-    values = st.one_of(
-        st.sampled_from([-np.inf, 0.0, 1.0, -1.0, 0.5]),
-        st.floats(-8.0, 8.0, allow_nan=False, width=32),
-    )
+    values = LOG_VALUES
     seed = draw(st.integers(0, 2**32 - 1))
     rng = np.random.default_rng(seed)
     grids, classes = [], []
