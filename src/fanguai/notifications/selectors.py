@@ -27,16 +27,13 @@ def unread_count(user) -> int:
     if not getattr(user, "is_authenticated", False):
         return 0
     if _UNREAD not in user.__dict__:
-        remember_unread_count(user, unread(user).count())
+        unread = Notification.objects.filter(read_at__isnull=True)
+        remember_unread_count(user, policy_for(Notification).visible(user, unread).count())
     return user.__dict__[_UNREAD]
 
 
 def remember_unread_count(user, count: int) -> None:
     user.__dict__[_UNREAD] = count
-
-
-def unread(user):
-    return policy_for(Notification).visible(user, Notification.objects.filter(read_at__isnull=True))
 
 
 def notification_for(user, pk) -> Notification:
