@@ -307,6 +307,10 @@ def _lists(cast: dict, person) -> dict:
         "rectifications (county coordinator)": visible_rectifications(coordinator)[:25],
         "rectifications (office, open)": visible_rectifications(office, status="open")[:25],
         "clues (county investigator)": visible_clues(alice)[:25],
+        # The bounded count of a list (core.pagination): a unit's share of the clues or persons is found through
+        # the indexes of each branch of its visibility rule (the `any` lookup), not by reading every row.
+        "clue count (unit liaison)": visible_clues(liaison).order_by()[:1001],
+        "people count (shelter caseworker)": visible_people(bob).order_by()[:1001],
         "deadlines (own unit)": visible_deadlines(alice, unit=alice.unit)[:25],
         "audit events of one object": visible_events(
             auditor, object_type="people.person", object_id=str(person.pk)

@@ -56,6 +56,8 @@ MATRIX = [
     Row("home", lambda s: "/", SIGNED_IN),
     # the liveness probe of the reverse proxy: open to everyone, no data
     Row("healthz", lambda s: "/healthz", SIGNED_IN | {"anonymous"}),
+    # browsers ask for /favicon.ico: a redirect to the static icon, for everyone
+    Row("favicon", lambda s: "/favicon.ico", SIGNED_IN | {"anonymous"}, ok=(302,)),
     Row("audit list", lambda s: "/audit/", frozenset({"auditor"}), secret=lambda s: "secret.action"),
     Row(
         "audit export",

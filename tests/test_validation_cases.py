@@ -8,14 +8,17 @@ from fanguai.cases import services
 from fanguai.cases.models import Case, Package
 
 pytestmark = pytest.mark.django_db
-OWNERS = {"solve": "刑侦大队长", "rescue": "打拐中队长", "family": "派出所所长"}
 
 
 @pytest.fixture
 def case(alice):
     case = services.open_case(actor=alice, title="拐卖儿童案", kind="child_trafficking", summary="")
     services.set_responsibility(
-        actor=alice, case=case, chief_name="王局长", chief_position="局长", owners=OWNERS
+        actor=alice,
+        case=case,
+        chief=alice,
+        chief_position="局长",
+        owners={"solve": alice, "rescue": alice, "family": alice},
     )
     return case
 
@@ -38,7 +41,9 @@ def test_solved_once_the_package_started_is_accepted(alice, case):
 
 
 def test_the_page_says_why(alice, case, login):
-    response = login(alice).post(f"/cases/{case.pk}/status/", {"status": "solved"}, follow=True)
+    """The case page comes back with the refusal on the status form, and a message at the top."""
+    response = login(alice).post(f"/cases/{case.pk}/status/", {"status": "solved"})
     assert response.status_code == 200
     assert Case.objects.get(pk=case.pk).status == Case.Status.FILED
+    assert response.context["status_form"].non_field_errors()
     assert [m.level_tag for m in response.context["messages"]] == ["error"]

@@ -96,6 +96,7 @@ MIDDLEWARE = [
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "fanguai.core.headers.CacheControlMiddleware",  # above session, CSRF and locale: sees their cookies
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "fanguai.core.compression.TextGZipMiddleware",  # below WhiteNoise: static files come precompressed
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -327,8 +328,9 @@ LOGGING = {
 
 NINJA_PAGINATION_PER_PAGE = 50
 
-# Widgets get Bootstrap classes from the templates in templates/django/forms/widgets/.
-FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+# Widgets get Bootstrap classes from the templates in templates/django/forms/widgets/; every control gets its
+# label as accessible name (core/form_renderer.py).
+FORM_RENDERER = "fanguai.core.form_renderer.Renderer"
 
 # Yearly work plans: how often units report on their work items, and the reminder and resubmission periods.
 PLAN_REPORT_CYCLE = os.environ.get("FANGUAI_PLAN_REPORT_CYCLE", "quarterly")

@@ -10,10 +10,10 @@ from django.utils import timezone
 from fanguai.audit.models import AuditEvent
 from fanguai.cases import selectors, services
 from fanguai.cases.models import Package
+from fanguai.clues import services as clue_services
+from fanguai.org.models import Region
 from fanguai.people.models import Person
 from fanguai.people.services import register_person
-
-from .conftest import OWNERS
 
 pytestmark = pytest.mark.django_db
 
@@ -24,17 +24,20 @@ def test_a_case_is_filed_for_the_county_with_a_timeline(case, alice):
     assert AuditEvent.objects.filter(action="case.create", object_id=str(case.pk)).exists()
 
 
-def test_one_chief_three_packages_must_be_done_before_closing(case, alice):
+def test_one_chief_three_packages_must_be_done_before_closing(case, alice, chief, owners):
     services.change_status(actor=alice, case=case, status="investigating")
-    services.change_status(actor=alice, case=case, status="solved")
-    case.refresh_from_db()
-    assert case.solved_on == timezone.localdate()
+    with pytest.raises(ValidationError):
+        services.change_status(actor=alice, case=case, status="solved")  # no chief named yet
     with pytest.raises(ValidationError):
         services.change_status(actor=alice, case=case, status="closed")  # no chief named yet
     record = services.set_responsibility(
-        actor=alice, case=case, chief_name="王局长", chief_position="霍邱县公安局局长", owners=OWNERS
+        actor=alice, case=case, chief=chief, chief_position="霍邱县公安局局长", owners=owners
     )
     assert [p.kind for p in record.packages.all()] == ["solve", "rescue", "family"]
+    services.update_package(actor=alice, package=record.packages.get(kind="solve"), status="in_progress")
+    services.change_status(actor=alice, case=case, status="solved")
+    case.refresh_from_db()
+    assert case.solved_on == timezone.localdate()
     for package in record.packages.all()[:2]:
         services.update_package(actor=alice, package=package, status="done", notes="ok")
     with pytest.raises(ValidationError):
@@ -52,10 +55,10 @@ def test_one_chief_three_packages_must_be_done_before_closing(case, alice):
     assert record.packages.get(kind="family").status == "done"
 
 
-def test_other_kinds_close_without_packages_and_have_no_record(alice):
+def test_other_kinds_close_without_packages_and_have_no_record(alice, chief, owners):
     case = services.open_case(actor=alice, title="forced labour", kind="forced_labour")
     with pytest.raises(ValidationError):
-        services.set_responsibility(actor=alice, case=case, chief_name="x", chief_position="y", owners=OWNERS)
+        services.set_responsibility(actor=alice, case=case, chief=chief, chief_position="y", owners=owners)
     services.change_status(actor=alice, case=case, status="closed")
 
 
@@ -71,7 +74,14 @@ def test_parties_make_people_visible_to_the_case_investigators(case, alice, char
     assert not policy_for(Person).can_view(charlie, victim)
 
 
-def test_timeline_places_and_clues_through_the_pages(case, alice, login):
+def test_timeline_places_and_clues_through_the_pages(case, alice, office, chief, owners, login):
+    clue = clue_services.record_clue(
+        actor=office,
+        source="hotline_110",
+        category="missing_child",
+        description="线索",
+        region=Region.objects.get(code="341522"),
+    )
     client = login(alice)
     now = timezone.localtime().strftime("%Y-%m-%dT%H:%M")
     assert (
@@ -88,7 +98,9 @@ def test_timeline_places_and_clues_through_the_pages(case, alice, login):
         == 302
     )
     assert (
-        client.post(f"/cases/{case.pk}/clues/", {"clue_number": "k12345", "note": "hotline"}).status_code
+        client.post(
+            f"/cases/{case.pk}/clues/", {"clue_number": clue.number.lower(), "note": "hotline"}
+        ).status_code
         == 302
     )
     assert (
@@ -101,11 +113,11 @@ def test_timeline_places_and_clues_through_the_pages(case, alice, login):
         client.post(
             f"/cases/{case.pk}/responsibility/",
             {
-                "chief_name": "王局长",
+                "chief": chief.pk,
                 "chief_position": "局长",
-                "solve_owner": "甲",
-                "rescue_owner": "乙",
-                "family_owner": "丙",
+                "solve_owner": owners["solve"].pk,
+                "rescue_owner": owners["rescue"].pk,
+                "family_owner": owners["family"].pk,
             },
         ).status_code
         == 302
@@ -117,9 +129,10 @@ def test_timeline_places_and_clues_through_the_pages(case, alice, login):
         ).status_code
         == 302
     )
-    assert client.post(f"/cases/{case.pk}/status/", {"status": "closed"}).status_code == 302
+    refused = client.post(f"/cases/{case.pk}/status/", {"status": "closed"})
+    assert refused.status_code == 200 and refused.context["status_form"].errors
     page = client.get(f"/cases/{case.pk}/").content.decode()
-    assert "霍邱县汽车站" in page and "K12345" in page and "小明" in page and "王局长" in page
+    assert "霍邱县汽车站" in page and clue.number in page and "小明" in page and "王局长" in page
     case.refresh_from_db()
     assert case.status == "filed"  # closing was refused: packages not done
     assert [e.kind for e in case.events.all()].count("package") >= 2
@@ -144,10 +157,10 @@ def test_clearance_rate_per_county_and_year(alice, charlie, office, dave, bob):
     assert (selectors.clearance_rates(alice, year - 1)[0].filed) == 1
 
 
-def test_a_solved_case_keeps_its_solve_package_started(case, alice, login):
+def test_a_solved_case_keeps_its_solve_package_started(case, alice, chief, owners, login):
     services.change_status(actor=alice, case=case, status="investigating")
     record = services.set_responsibility(
-        actor=alice, case=case, chief_name="王局长", chief_position="霍邱县公安局局长", owners=OWNERS
+        actor=alice, case=case, chief=chief, chief_position="霍邱县公安局局长", owners=owners
     )
     solve = record.packages.get(kind="solve")
     services.update_package(actor=alice, package=solve, status="in_progress")

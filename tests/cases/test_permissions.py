@@ -6,12 +6,12 @@ import pytest
 from django.utils import timezone
 
 from fanguai.cases import services
-from fanguai.cases.models import Case
+from fanguai.cases.models import Case, ClueLink, Responsibility
 from fanguai.clues import services as clue_services
 from fanguai.org.models import Region
 
 from ..permissions import SIGNED_IN, Row, attachment, check_matrix, field_of, files_of
-from .conftest import OWNERS, SECRET
+from .conftest import SECRET
 
 pytestmark = pytest.mark.django_db
 EVERYONE = frozenset({"alice", "bob", "charlie", "dave", "office"})
@@ -23,16 +23,18 @@ CLEARANCE = frozenset({"alice", "charlie", "dave", "office", "coordinator"})
 
 
 @pytest.fixture
-def scenario(case, cast):
+def scenario(case, cast, chief):
     alice, office = cast["alice"], cast["office"]
+    # alice owns the three packages: naming someone of the cast would widen who sees the case
+    owners = {"solve": alice, "rescue": alice, "family": alice}
     record = services.set_responsibility(
-        actor=alice, case=case, chief_name="王局长", chief_position="局长", owners=OWNERS
+        actor=alice, case=case, chief=chief, chief_position="局长", owners=owners
     )
     clue = clue_services.record_clue(
         actor=office,
         source="hotline_110",
         category="trafficking",
-        description="线索",
+        description="线索描述",
         region=Region.objects.get(code="341522"),
     )
     clue_services.transfer(actor=office, clue=clue, to_unit=alice.unit)
@@ -47,6 +49,37 @@ def count(relation: str):
 ROWS = [
     Row("case list", lambda s: "/cases/", STAFF),
     Row("case create", lambda s: "/cases/new/", INVESTIGATORS),
+    # a case from a clue: investigators who see the clue (charlie's county is another one)
+    Row("case from clue", lambda s: f"/cases/from-clue/{s['clue'].pk}/", ALICE, secret=lambda s: "线索描述"),
+    Row(
+        "case from clue, filed",
+        lambda s: f"/cases/from-clue/{s['clue'].pk}/",
+        ALICE,
+        method="post",
+        data=lambda s: {
+            "title": "由线索立案",
+            "kind": "child_trafficking",
+            "county": s["clue"].county_id,
+            "filed_on": timezone.localdate().isoformat(),
+            "summary": "",
+        },
+        effect=lambda s: ClueLink.objects.filter(clue=s["clue"]).count(),
+    ),
+    # link a clue to a case from the clue's side: investigators who see the clue and may change the case
+    Row(
+        "link clue to case",
+        lambda s: f"/cases/link-clue/{s['clue'].pk}/",
+        ALICE,
+        secret=lambda s: s["clue"].number,
+    ),
+    Row(
+        "link clue to case, linked",
+        lambda s: f"/cases/link-clue/{s['clue'].pk}/",
+        ALICE,
+        method="post",
+        data=lambda s: {"case_number": s["case"].number, "note": "同一线索"},
+        effect=lambda s: ClueLink.objects.filter(clue=s["clue"], case=s["case"]).count(),
+    ),
     Row("case detail", lambda s: f"/cases/{s['case'].pk}/", READERS, secret=lambda s: SECRET),
     Row(
         "case status",
@@ -58,6 +91,22 @@ ROWS = [
     ),
     Row(
         "responsibility", lambda s: f"/cases/{s['case'].pk}/responsibility/", ALICE, secret=lambda s: "王局长"
+    ),
+    Row(
+        "responsibility, saved",
+        lambda s: f"/cases/{s['case'].pk}/responsibility/",
+        ALICE,
+        method="post",
+        data=lambda s: {
+            "chief": s["users"]["alice"].pk,
+            "chief_position": "副局长",
+            "solve_owner": s["users"]["alice"].pk,
+            "rescue_owner": s["users"]["alice"].pk,
+            "family_owner": s["users"]["alice"].pk,
+        },
+        effect=lambda s: (
+            Responsibility.objects.filter(case=s["case"]).values_list("chief_id", "chief_position").get()
+        ),
     ),
     Row(
         "package",

@@ -222,13 +222,6 @@ def test_rewards_need_a_result_four_eyes_a_claim_and_a_payment(alice, office):
     assert AuditEvent.objects.filter(action="reward.claim", object_id=str(reward.pk)).exists()
 
 
-def test_links_to_cases_and_listings(office):
-    clue = staff_clue(office)
-    services.link(actor=office, clue=clue, kind="case", reference="A2026-001")
-    assert clue.links.get().reference == "A2026-001"
-    assert clue.events.filter(kind="linked").exists()
-
-
 def test_statistics_and_excel_export(alice, charlie, office, login, settings):
     settings.CLUES_ACK_HOURS = {"normal": 24}
     on_time = staff_clue(office)

@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 
 from fanguai.clues import services
-from fanguai.clues.models import Clue, ClueEvent, ClueLink, Reward
+from fanguai.clues.models import Clue, ClueEvent, Reward
 from fanguai.org.models import Region, Unit
 
 from ..conftest import make_user
@@ -156,14 +156,7 @@ MATRIX = [
         data=lambda s: {"duplicate": s["duplicate"].pk},
         effect=field_of("duplicate", "status", "merged_into"),
     ),
-    Row(
-        "link",
-        lambda s: f"/clues/{_clue(s)}/link/",
-        TRIAGERS,
-        method="post",
-        data=lambda s: {"kind": "case", "reference": "A3415222026000001"},
-        effect=lambda s: ClueLink.objects.filter(clue=s["clue"]).count(),
-    ),
+    # linking the clue to a case from its page is a route of the cases app (tests/cases/test_permissions.py)
     Row(
         "reward propose",
         lambda s: f"/clues/{s['acked'].pk}/reward/",

@@ -122,6 +122,33 @@ MATRIX = [
         data=attachment,
         effect=files_of("report"),
     ),
+    # until the office accepts it, the report's author side (its author and owner alice, the county
+    # coordinator) corrects or withdraws it; the office accepts it
+    Row("report correct form", lambda s: f"/plan/reports/{s['report'].pk}/correct/", REPORTERS),
+    Row(
+        "report correct",
+        lambda s: f"/plan/reports/{s['report'].pk}/correct/",
+        REPORTERS,
+        method="post",
+        data=lambda s: {"status": "at_risk", "narrative": "更正后的说明", "achieved": "20", "reason": "笔误"},
+        effect=field_of("report", "version", "status", "achieved"),
+    ),
+    Row(
+        "report withdraw",
+        lambda s: f"/plan/reports/{s['report'].pk}/withdraw/",
+        REPORTERS,
+        method="post",
+        data=lambda s: {"withdraw-reason": "报错了工作项"},
+        effect=field_of("report", "withdrawn_at"),
+    ),
+    Row(
+        "report accept",
+        lambda s: f"/plan/reports/{s['report'].pk}/accept/",
+        frozenset({"office"}),
+        method="post",
+        data=lambda s: {"accept-comment": ""},
+        effect=field_of("report", "accepted_at"),
+    ),
     Row("overview", lambda s: f"/plan/overview/?year={YEAR}", OVERVIEW),
     Row("overview excel", lambda s: f"/plan/overview/?year={YEAR}&export=xlsx", OVERVIEW),
     Row("api plans", lambda s: "/api/plan/plans", SIGNED_IN),

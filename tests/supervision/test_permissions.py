@@ -25,6 +25,7 @@ def scenario(cast):
     office, alice = cast["office"], cast["alice"]
     listing = services.create_listing(actor=office, **listing_fields())
     requested = services.create_listing(actor=office, **listing_fields(title=SECRET + "-lift"))
+    listing_report = services.report_progress(actor=alice, listing=requested, text="progress")
     services.request_lift(actor=alice, listing=requested, reason="done")
     inspection = services.schedule_inspection(
         actor=office,
@@ -48,7 +49,7 @@ def scenario(cast):
     reported = services.order_rectification(
         actor=office, finding=finding, responsible_unit=alice.unit, requirement="second", due_date=in_days(9)
     )
-    services.report_rectification(actor=alice, rectification=reported, text="done")
+    rectification_report = services.report_rectification(actor=alice, rectification=reported, text="done")
     conducted = services.schedule_inspection(
         actor=office,
         kind=Inspection.Kind.ROUTINE,
@@ -69,6 +70,8 @@ def scenario(cast):
         "rectification": rectification,
         "reported": reported,
         "conducted": conducted,
+        "listing_report": listing_report,
+        "rectification_report": rectification_report,
         "users": cast,
     }
 
@@ -128,10 +131,55 @@ ROWS = [
         data=lambda s: {"decision": "approve"},
         effect=field_of("requested", "status"),
     ),
+    # until the office accepts it (lifts the listing, accepts the rectification) the reporting unit's staff
+    # correct or withdraw a report
+    *(
+        row
+        for kind in ("listing", "rectification")
+        for row in (
+            Row(
+                f"{kind} report correct form",
+                lambda s, kind=kind: f"/supervision/reports/{kind}/{s[kind + '_report'].pk}/correct/",
+                ALICE,
+            ),
+            Row(
+                f"{kind} report correct",
+                lambda s, kind=kind: f"/supervision/reports/{kind}/{s[kind + '_report'].pk}/correct/",
+                ALICE,
+                method="post",
+                data=lambda s: {"text": "corrected text", "reason": "typo"},
+                effect=field_of(f"{kind}_report", "version", "text"),
+            ),
+            Row(
+                f"{kind} report withdraw",
+                lambda s, kind=kind: f"/supervision/reports/{kind}/{s[kind + '_report'].pk}/withdraw/",
+                ALICE,
+                method="post",
+                data=lambda s: {"withdraw-reason": "wrong listing"},
+                effect=field_of(f"{kind}_report", "withdrawn_at"),
+            ),
+        )
+    ),
     Row("inspection list", lambda s: f"{INS}/", EVERYONE),
     Row("inspection export", lambda s: f"{INS}/export.xlsx", EVERYONE),
     Row("inspection detail", lambda s: f"{INS}/{s['inspection'].pk}/", READERS, secret=lambda s: SECRET),
     Row("inspection create form", lambda s: f"{INS}/new/", OFFICE),
+    Row("past inspection form", lambda s: f"{INS}/record/", OFFICE),
+    Row(
+        "past inspection record",
+        lambda s: f"{INS}/record/",
+        OFFICE,
+        method="post",
+        data=lambda s: {
+            "kind": "routine",
+            "title": "Past inspection",
+            "target_unit": Unit.objects.get(code="341522-police").pk,
+            "team": "team",
+            "scope": "scope",
+            "conducted_on": in_days(-30).isoformat(),
+        },
+        effect=count_of("supervision.Inspection", title="Past inspection", status="conducted"),
+    ),
     Row("inspection edit", lambda s: f"{INS}/{s['inspection'].pk}/edit/", OFFICE, secret=lambda s: SECRET),
     Row("inspection conduct", lambda s: f"{INS}/{s['inspection'].pk}/conduct/", OFFICE),
     Row("finding create", lambda s: f"{INS}/{s['inspection'].pk}/findings/new/", OFFICE),

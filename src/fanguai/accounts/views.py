@@ -8,7 +8,6 @@ from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
@@ -19,6 +18,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from fanguai.audit.services import record_event
+from fanguai.core.pagination import BoundedPaginator
 from fanguai.core.policies import policy_for
 from fanguai.core.views import forbid_unless
 
@@ -138,7 +138,7 @@ def staff_list(request):
     users = visible_users(
         request.user, query=request.GET.get("q", "").strip(), role=request.GET.get("role", "")
     )
-    page = Paginator(users, 50).get_page(request.GET.get("page"))
+    page = BoundedPaginator(users, 50).get_page(request.GET.get("page"))
     return render(request, "accounts/staff_list.html", {"page": page, "roles": Role.choices})
 
 

@@ -25,6 +25,7 @@ DEMO_LIAISONS = [
     "hrss_liaison",
     "women_liaison",
     "civil_liaison",
+    "justice_liaison",
 ]
 
 
@@ -69,20 +70,29 @@ def create_demo_assistance() -> int:
             handed_over_at=now - timedelta(days=20),
             case_reference="霍公（刑）〔2026〕015号",
             circumstances="在外省被解救，由霍邱县公安局移交。",
-            needs=["schooling", "medical", "psychological", "household_registration"],
+            needs=["schooling", "medical", "psychological", "household_registration", "legal_aid"],
             risk_level="medium",
             risk_notes="情绪低落，需心理疏导。",
             guardianship=AssistanceCase.Guardianship.SHELTER_TEMPORARY,
             guardianship_notes="父母外出务工，暂由救助站临时监护。",
         )
         owner = {"case": child}
-        for code in ("341522-education", "341522-health", "341522-youth_league"):
+        for code in ("341522-education", "341522-health", "341522-youth_league", "341522-justice"):
             _consent(caseworker, owner, code)
         school = services.refer(
             actor=caseworker, case=child, service="schooling", request="联系就近学校插班就读。"
         )
         medical = services.refer(actor=caseworker, case=child, service="medical", request="全面体检。")
         services.refer(actor=caseworker, case=child, service="psychological", request="12355 心理疏导。")
+        legal = services.refer(
+            actor=caseworker,
+            case=child,
+            service="legal_aid",
+            request="申请法律援助，追究拐卖者的民事赔偿责任。",
+        )
+        services.respond(
+            actor=liaison["justice_liaison"], referral=legal, accept=True, note="已指派援助律师。"
+        )
         school = services.respond(
             actor=liaison["edu_liaison"], referral=school, accept=True, note="已安排学校。"
         )
@@ -150,11 +160,11 @@ def create_demo_assistance() -> int:
         services.request_closure(actor=caseworker, case=done, reason="已稳定就业，回归社会。")
         services.decide_closure(actor=liaison["civil_liaison"], case=done, approve=True, note="同意结案。")
 
-        _demo_register(liaison, townships or [home], today)
+        _demo_register(liaison, townships or [home], today, caseworker)
     return 3
 
 
-def _demo_register(liaison: dict, townships: list, today) -> None:
+def _demo_register(liaison: dict, townships: list, today, caseworker) -> None:
     women = liaison["women_liaison"]
     youth = liaison["youth_liaison"]
     summer_start = date(today.year, 7, 1) if today >= date(today.year, 7, 1) else date(today.year - 1, 7, 1)
@@ -226,4 +236,16 @@ def _demo_register(liaison: dict, townships: list, today) -> None:
             _consent(women, {"registration": registration}, "341522-youth_league")
             services.refer(
                 actor=women, registration=registration, service="psychological", request="12355 心理陪伴。"
+            )
+        if index == 1:
+            # The shelter's own visit that awaits its clue (its list 待报送线索的走访 shows it).
+            services.record_care_visit(
+                actor=caseworker,
+                registration=registration,
+                programme=CareVisit.Programme.ROUTINE,
+                campaign=None,
+                visited_on=today,
+                findings="走访发现有外地男子多次打听孩子父母外出务工情况，并提出“带孩子去城里上学”。",
+                risk_level="high",
+                clue_wanted=True,
             )

@@ -4,8 +4,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fanguai.core.validators import CheckedForm, validate_not_in_past
+from fanguai.org.forms import RegionChoiceField, TownshipChoiceField
 from fanguai.org.models import Region, Unit
-from fanguai.people.forms import RegionChoiceField
 from fanguai.people.models import Person
 from fanguai.people.validators import validate_id_card, validate_phone
 
@@ -227,14 +227,6 @@ class ReferralFilterForm(CheckedForm):
         label=_("Service"), required=False, choices=[("", _("All"))] + list(ServiceKind.choices)
     )
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
-
-
-class TownshipChoiceField(RegionChoiceField):
-    def __init__(self, **kwargs):
-        kwargs.setdefault(
-            "queryset", Region.objects.filter(level=Region.Level.TOWNSHIP).select_related("parent")
-        )
-        super().__init__(**kwargs)
 
 
 class RegistrationForm(PersonFieldsForm):

@@ -10,9 +10,9 @@ The left-behind register (`CareRegistration`) lists children and women by townsh
 a risk level; `CareVisit`s (including the summer campaign) and `EntrustedCare` arrangements belong to it;
 risks found become referrals, or a flag that a clue should be filed (picked up by the clues app).
 
-Hand-over points to apps built separately: `AssistanceCase.case_reference` names the police case (the cases
-app is not a dependency); `DnaSamplingRequest` is the request of the DNA laboratory; `CareVisit.clue_wanted`
-is the request for a clue.
+Hand-over points to other apps: `AssistanceCase.case_reference` names the police case, and `police_case`
+points at its record when the reference is a case number of the platform; `DnaSamplingRequest` is the
+request of the DNA laboratory; `CareVisit.clue` is the clue filed from a visit.
 """
 
 import secrets
@@ -104,6 +104,17 @@ class AssistanceCase(models.Model):
     handed_over_by_officer = models.CharField(_("officer who handed over"), max_length=64)
     handed_over_at = models.DateTimeField(_("handed over at"))
     case_reference = models.CharField(_("police case reference"), max_length=100, blank=True)
+    # The case record, when the reference is the platform's case number; the reference alone otherwise
+    # (the police's own filing number, a case of another city).
+    police_case = models.ForeignKey(
+        "cases.Case",
+        verbose_name=_("case record"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assistance_cases",
+        editable=False,
+    )
     circumstances = EncryptedTextField(_("circumstances of the rescue"), blank=True)
     # First needs and risk assessment.
     needs = models.JSONField(_("needs"), default=list, blank=True)
@@ -454,6 +465,7 @@ class FollowUpVisit(models.Model):
         SCHEDULED = "scheduled", _("Scheduled")
         DONE = "done", _("Visited")
         MISSED = "missed", _("Missed")
+        CANCELLED = "cancelled", _("Cancelled (case closed)")
 
     RISK_FLAGS = (
         ("retrafficking", _("Risk of being trafficked again")),
@@ -562,9 +574,17 @@ class CareVisit(models.Model):
     visited_on = models.DateField(_("visited on"))
     findings = EncryptedTextField(_("what was found"), blank=True)
     risk_level = models.CharField(_("risk level after the visit"), max_length=8, choices=RiskLevel.choices)
-    # Hand-over to the clues app: a risk that looks like trafficking should become a clue.
+    # Hand-over to the clues app: a risk that looks like trafficking should become a clue; `clue` is the clue
+    # reported from the visit (services.report_visit_clue), so the visit no longer awaits one.
     clue_wanted = models.BooleanField(_("a clue should be filed"), default=False)
-    clue_reference = models.CharField(_("clue reference"), max_length=64, blank=True)
+    clue = models.ForeignKey(
+        "clues.Clue",
+        verbose_name=_("clue reported"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="care_visits",
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -577,6 +597,10 @@ class CareVisit(models.Model):
 
     def __str__(self) -> str:
         return str(f"{self.visited_on} {self.get_programme_display()}")
+
+    @property
+    def awaits_clue(self) -> bool:
+        return self.clue_wanted and self.clue_id is None
 
 
 class EntrustedCare(models.Model):

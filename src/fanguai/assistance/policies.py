@@ -260,4 +260,4 @@ def persons_of_referrals(user) -> Q | None:
         consent__withdrawn_on__isnull=True,
         consent__full_record=True,
     ).values("person_id")
-    return Q(pk__in=person_ids)
+    return Q(pk__any=person_ids)

@@ -195,11 +195,24 @@ def visible_dna_requests(user) -> list[DnaRequestRow]:
     ]
 
 
-def clue_requests() -> QuerySet[CareVisit]:
-    """For the clues app: care visits that found a risk to be filed as a clue, not yet linked to one."""
-    return CareVisit.objects.filter(clue_wanted=True, clue_reference="").select_related(
-        "registration", "unit"
+def clue_requests(user=None) -> QuerySet[CareVisit]:
+    """Care visits that found a risk to be filed as a clue, not yet linked to one; given a user, those of the
+    user's own unit (the visiting unit reports the clue) on register entries the user may see."""
+    visits = CareVisit.objects.filter(clue_wanted=True, clue__isnull=True).select_related(
+        "registration", "registration__township", "unit"
     )
+    if user is None:
+        return visits
+    registrations = policy_for(CareRegistration).visible(user, CareRegistration.objects.all())
+    return visits.filter(unit_id=user.unit_id, registration__in=registrations).order_by("-visited_on", "-id")
+
+
+def reportable_visit_ids(user, registration: CareRegistration) -> set[int]:
+    """The visits of a register entry whose clue the user may report (a care worker of the visiting unit)."""
+    from .services import can_report_visit_clue
+
+    visits = CareVisit.objects.filter(registration=registration, clue_wanted=True, clue__isnull=True)
+    return {visit.pk for visit in visits if can_report_visit_clue(user, visit)}
 
 
 # --- indicators ------------------------------------------------------------------------------------------------

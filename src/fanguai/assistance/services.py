@@ -36,8 +36,8 @@ from .models import (
     VisitCampaign,
 )
 
-# The unit sector responsible for each service (the annex of the plan). Legal aid has no member unit of its
-# own in the plan: the women's federation's rights-protection service takes it by default.
+# The unit sector responsible for each service (the annex of the plan). Legal aid goes to the justice bureau
+# (司法局), which the plan asks to provide it ("协调司法部门……提供法律救助") though it is no member unit.
 SERVICE_SECTORS = {
     ServiceKind.FAMILY_SEARCH: Unit.Sector.POLICE,
     ServiceKind.HOUSEHOLD_REGISTRATION: Unit.Sector.POLICE,
@@ -46,7 +46,7 @@ SERVICE_SECTORS = {
     ServiceKind.MEDICAL: Unit.Sector.HEALTH,
     ServiceKind.PSYCHOLOGICAL: Unit.Sector.YOUTH_LEAGUE,
     ServiceKind.DISABILITY: Unit.Sector.DISABLED_FEDERATION,
-    ServiceKind.LEGAL_AID: Unit.Sector.WOMEN_FEDERATION,
+    ServiceKind.LEGAL_AID: Unit.Sector.JUSTICE,
     ServiceKind.RELIEF: Unit.Sector.CIVIL_AFFAIRS,
 }
 RESPOND_WITHIN = timedelta(days=3)
@@ -70,14 +70,20 @@ def _check(allowed: bool) -> None:
 
 
 def default_unit_for(service: str, county: Region | None) -> Unit | None:
-    """The county counterpart of the responsible sector in the person's county, else the city unit."""
+    """The county counterpart of the responsible sector in the person's county, else the city unit. A sector
+    outside the joint conference (the justice bureaux) has service units only: the county's, else the city's."""
     sector = SERVICE_SECTORS[service]
     units = Unit.objects.filter(sector=sector, is_active=True)
     if county is not None:
-        local = units.filter(region=county, kind=Unit.Kind.COUNTY_MEMBER).order_by("code").first()
-        if local is not None:
-            return local
-    return units.filter(kind=Unit.Kind.MEMBER).order_by("code").first()
+        for kind in (Unit.Kind.COUNTY_MEMBER, Unit.Kind.SERVICE):
+            local = units.filter(region=county, kind=kind).order_by("code").first()
+            if local is not None:
+                return local
+    for kind in (Unit.Kind.MEMBER, Unit.Kind.SERVICE):
+        city = units.filter(kind=kind, region__level=Region.Level.CITY).order_by("code").first()
+        if city is not None:
+            return city
+    return None
 
 
 def _county_of(case: AssistanceCase | None = None, registration: CareRegistration | None = None):
@@ -87,6 +93,14 @@ def _county_of(case: AssistanceCase | None = None, registration: CareRegistratio
 
 
 # --- intake, assessment, placement -------------------------------------------------------------------
+
+
+def _police_case(reference: str):
+    """The case record a police case reference names, when it is a case number of the platform."""
+    from fanguai.cases.models import Case
+
+    reference = (reference or "").strip().upper()
+    return Case.objects.filter(number=reference).first() if reference else None
 
 
 @transaction.atomic
@@ -131,6 +145,7 @@ def take_in(
         handed_over_by_officer=handed_over_by_officer,
         handed_over_at=handed_over_at,
         case_reference=case_reference,
+        police_case=_police_case(case_reference),
         circumstances=circumstances,
         needs=list(needs),
         risk_level=risk_level,
@@ -153,7 +168,11 @@ def take_in(
         object_type="assistance.case",
         object_id=case.pk,
         changed_fields=["person", "handover", "needs", "risk_level", "guardianship"],
-        details={"identity": person.identity_status, "from_unit": handed_over_by_unit.code},
+        details={
+            "identity": person.identity_status,
+            "from_unit": handed_over_by_unit.code,
+            **({"police_case": case.police_case_id} if case.police_case_id else {}),
+        },
     )
     if person.identity_status == Person.IdentityStatus.UNKNOWN:
         _open_family_search(actor, case)
@@ -739,7 +758,19 @@ def decide_closure(*, actor, case: AssistanceCase, approve: bool, note: str = ""
         case.closed_by = actor
         case.closed_at = timezone.now()
         for visit in case.visits.filter(status=FollowUpVisit.Status.SCHEDULED):
+            visit.status = FollowUpVisit.Status.CANCELLED
+            visit.save(update_fields=["status"])
             cancel_deadline(target=visit, actor=actor)
+            record_event(
+                "assistance.visit.cancel",
+                actor=actor,
+                object_type="assistance.case",
+                object_id=case.pk,
+                changed_fields=["visits"],
+                details={"visit": visit.pk},
+            )
+        if case.outcome == AssistanceCase.Outcome.WITH_FAMILY:
+            _cancel_dna_requests(actor, case)
     else:
         case.status = AssistanceCase.Status.OPEN
     case.save(update_fields=["status", "closed_by", "closed_at"])
@@ -762,6 +793,27 @@ def decide_closure(*, actor, case: AssistanceCase, approve: bool, note: str = ""
         changed_fields=["status"],
     )
     return case
+
+
+def _cancel_dna_requests(actor, case: AssistanceCase) -> None:
+    """The case closes with the person back with the family: the sample for the family search is no longer
+    needed, here and in the DNA database's queue (its rescued-person request for the person)."""
+    from fanguai.dna.models import Category
+    from fanguai.dna.services import cancel_sampling_requests
+
+    for request in case.dna_requests.select_for_update().filter(status=DnaSamplingRequest.Status.REQUESTED):
+        request.status = DnaSamplingRequest.Status.CANCELLED
+        request.save(update_fields=["status"])
+        record_event(
+            "assistance.dna_request.cancel",
+            actor=actor,
+            object_type="assistance.dna_request",
+            object_id=request.pk,
+            changed_fields=["status"],
+            details={"case": case.pk},
+        )
+    reason = _("Assistance case %(number)s closed: back with the family") % {"number": case.number}
+    cancel_sampling_requests(actor=actor, person=case.person, reason=reason, categories=[Category.RESCUED])
 
 
 # --- left-behind and migrant women and children -------------------------------------------------------------
@@ -925,19 +977,69 @@ def record_care_visit(
     return visit
 
 
+# The clue source that names the visiting unit's sector (clues.models.Source); other care units report as a
+# member unit.
+CLUE_SOURCE_BY_SECTOR = {
+    Unit.Sector.EDUCATION: "school",
+    Unit.Sector.YOUTH_LEAGUE: "hotline_12355",
+}
+
+
+def can_report_visit_clue(actor, visit: CareVisit) -> bool:
+    """The visiting unit reports the clue its visit asked for, once: a care worker of that unit who may file
+    clues."""
+    from fanguai.clues.models import Clue
+
+    from .policies import is_care_worker
+
+    return (
+        visit.awaits_clue
+        and is_care_worker(actor)
+        and actor.unit_id == visit.unit_id
+        and policy_for(Clue).can(actor, "create")
+    )
+
+
 @transaction.atomic
-def link_clue(*, actor, visit: CareVisit, clue_reference: str) -> CareVisit:
-    """Called by the clues app (or its user) once the clue is filed."""
-    visit.clue_reference = clue_reference
-    visit.save(update_fields=["clue_reference"])
+def report_visit_clue(
+    *,
+    actor,
+    visit: CareVisit,
+    category: str,
+    description: str,
+    place_detail: str = "",
+    occurred_at=None,
+):
+    """File the clue a care visit asked for (待报送线索) through the clues service, and link it to the visit in
+    the same transaction: the clue's timeline starts with its receipt, the visit no longer awaits a clue, the
+    county police are told by the clues service as for any new clue."""
+    from fanguai.clues import services as clue_services
+    from fanguai.clues.models import Source
+
+    visit = CareVisit.objects.select_for_update().select_related("registration", "unit").get(pk=visit.pk)
+    _check(can_report_visit_clue(actor, visit))
+    registration = visit.registration
+    source = CLUE_SOURCE_BY_SECTOR.get(actor.unit.sector, Source.OTHER_UNIT)
+    clue = clue_services.record_clue(
+        actor=actor,
+        source=source,
+        category=category,
+        description=description,
+        region=registration.township,
+        place_detail=place_detail,
+        occurred_at=occurred_at,
+    )
+    visit.clue = clue
+    visit.save(update_fields=["clue"])
     record_event(
         "assistance.care_visit.clue",
         actor=actor,
         object_type="assistance.registration",
-        object_id=visit.registration_id,
-        changed_fields=["clue_reference"],
+        object_id=registration.pk,
+        changed_fields=["visits"],
+        details={"visit": visit.pk, "clue": clue.pk},
     )
-    return visit
+    return clue
 
 
 @transaction.atomic

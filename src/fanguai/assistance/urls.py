@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, visit_clues
 
 app_name = "assistance"
 urlpatterns = [
@@ -44,6 +44,8 @@ urlpatterns = [
         name="registration_referral_create",
     ),
     path("register/<int:pk>/attach/", views.registration_attach, name="registration_attach"),
+    path("care-visits/awaiting-clue/", visit_clues.visit_clue_list, name="visit_clue_list"),
+    path("care-visits/<int:pk>/clue/", visit_clues.visit_clue_report, name="visit_clue_report"),
     path("campaigns/", views.campaign_list, name="campaign_list"),
     path("indicators/", views.indicator_overview, name="indicators"),
     path("indicators.xlsx", views.indicator_export, name="indicator_export"),

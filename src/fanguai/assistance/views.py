@@ -5,7 +5,6 @@ from collections.abc import Callable
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -14,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from fanguai.audit.services import record_event
 from fanguai.core.errors import ValidationFailed
+from fanguai.core.pagination import BoundedPaginator
 from fanguai.core.policies import policy_for
 from fanguai.core.views import forbid_unless
 from fanguai.deadlines.selectors import deadlines_of
@@ -83,7 +83,7 @@ def case_list(request):
     cases = selectors.visible_cases(
         request.user, status=filters.get("status", ""), query=filters.get("q", "")
     )
-    page = Paginator(cases, 25).get_page(request.GET.get("page"))
+    page = BoundedPaginator(cases, 25).get_page(request.GET.get("page"))
     if page.object_list:
         record_event(
             "assistance.case.list",
@@ -167,6 +167,8 @@ def case_detail(request, pk: int):
             "referrals": selectors.referrals_of(request.user, case),
             "visits": case.visits.all(),
             "dna_requests": case.dna_requests.select_related("laboratory"),
+            "police_case_visible": case.police_case is not None
+            and policy_for(case.police_case).can_view(request.user, case.police_case),
             "deadlines": deadlines_of(case, request.user),
             "attachments": files_for(request.user, case),
             "attachment_form": AttachmentForm(),
@@ -445,7 +447,7 @@ def referral_list(request):
     forbid_unless(policy_for(Referral).can(request.user, "list"))
     form, filters = _referral_filters(request)
     referrals = selectors.visible_referrals(request.user, **filters)
-    page = Paginator(referrals, 25).get_page(request.GET.get("page"))
+    page = BoundedPaginator(referrals, 25).get_page(request.GET.get("page"))
     if page.object_list:
         record_event(
             "assistance.referral.list",
@@ -464,7 +466,11 @@ def referral_export(request):
 
 @login_required
 def referral_detail(request, pk: int):
-    referral = selectors.referral_for_view(request.user, pk)
+    return _referral_detail_page(request, selectors.referral_for_view(request.user, pk))
+
+
+def _referral_detail_page(request, referral: Referral, *, respond_form=None):
+    """The referral's page; a refused response is shown again with its errors next to the fields."""
     policy = policy_for(Referral)
     shared = selectors.shared_view(request.user, referral)
     return render(
@@ -477,7 +483,7 @@ def referral_detail(request, pk: int):
             "can_respond": policy.can(request.user, "respond", referral),
             "can_deliver": policy.can(request.user, "deliver", referral),
             "can_withdraw": policy.can(request.user, "withdraw", referral),
-            "respond_form": RespondForm(),
+            "respond_form": respond_form or RespondForm(),
             "deliver_form": DeliverForm(),
             "withdraw_form": ReasonForm(),
             "deadlines": deadlines_of(referral, request.user),
@@ -500,10 +506,12 @@ def referral_respond(request, pk: int):
                 note=form.cleaned_data["note"],
             )
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Your response was recorded."))
-    return redirect(referral.get_absolute_url())
+            return redirect(referral.get_absolute_url())
+    referral.refresh_from_db()
+    return _referral_detail_page(request, referral, respond_form=form)
 
 
 @login_required
@@ -558,7 +566,7 @@ def registration_list(request):
     forbid_unless(policy.can(request.user, "list"))
     form, filters = _registration_filters(request)
     rows = selectors.visible_registrations(request.user, **filters)
-    page = Paginator(rows, 25).get_page(request.GET.get("page"))
+    page = BoundedPaginator(rows, 25).get_page(request.GET.get("page"))
     if page.object_list:
         record_event(
             "assistance.registration.list",
@@ -620,7 +628,8 @@ def registration_detail(request, pk: int):
             "person": registration.person,
             "can_change": policy_for(CareRegistration).can(request.user, "change", registration),
             "guardians": registration.guardians.select_related("person"),
-            "visits": registration.visits.select_related("unit", "campaign"),
+            "visits": registration.visits.select_related("unit", "campaign", "clue"),
+            "reportable_visits": selectors.reportable_visit_ids(request.user, registration),
             "entrusted": registration.entrusted_care.all(),
             "consents": registration.consents.select_related("unit"),
             "referrals": selectors.referrals_of(request.user, registration),

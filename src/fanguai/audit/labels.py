@@ -88,6 +88,8 @@ VERBS = {
     "clue": _("clue report"),
     "clue_link": _("clue link"),
     "collect": _("collection"),
+    "collected": _("collection recorded"),
+    "correct": _("correction"),
     "compute": _("computation"),
     "conduct": _("conduct"),
     "confirm": _("confirmation"),
@@ -144,6 +146,7 @@ VERBS = {
     "read_all": _("all marked read"),
     "receipt_check": _("receipt code check"),
     "record": _("recording"),
+    "record_past": _("recording after the fact"),
     "rectified": _("rectification entry"),
     "register": _("registration"),
     "reject": _("rejection"),
@@ -188,6 +191,7 @@ VERBS = {
     "warning": _("warning notice"),
     "widen": _("widening"),
     "withdraw": _("withdrawal"),
+    "identified": _("identification"),
 }
 
 # Object types that are no model label of the platform (nor a subject of actions).
@@ -210,7 +214,12 @@ def action_label(code: str) -> str:
     return code
 
 
+# Object types written under a name that is not their model's label.
+MODEL_OF = {"missing.report": "missing.MissingReport"}
+
+
 def _model(object_type: str):
+    object_type = MODEL_OF.get(object_type, object_type)
     try:
         return apps.get_model(object_type) if object_type.count(".") == 1 else None
     except (LookupError, ValueError):

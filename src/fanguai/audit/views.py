@@ -3,13 +3,13 @@ from datetime import datetime, time, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fanguai.core.exports import csv_safe
+from fanguai.core.pagination import BoundedPaginator
 from fanguai.core.policies import policy_for
 from fanguai.core.views import forbid_unless
 from fanguai.org.models import Unit
@@ -40,7 +40,7 @@ def _filtered(request):
 def event_list(request):
     forbid_unless(request.user.has_role("audit_admin"))
     form, events = _filtered(request)
-    page = Paginator(events, 100).get_page(request.GET.get("page"))
+    page = BoundedPaginator(events, 100).get_page(request.GET.get("page"))
     unit_names = dict(Unit.objects.filter(code__in={e.unit_code for e in page}).values_list("code", "name"))
     for event in page:
         # the page shows labels; the stored (and exported) codes stay as they are

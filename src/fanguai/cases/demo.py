@@ -1,5 +1,6 @@
 """Demo cases for `make run`: a few trafficking cases across counties, one child-trafficking case under the
-one-chief-three-packages record, some solved (for the clearance rate). Idempotent."""
+one-chief-three-packages record (its chief and owners are police accounts, the demo investigator owns one
+package) and linked to a demo clue, some solved (for the clearance rate). Idempotent."""
 
 from datetime import date
 
@@ -7,7 +8,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from fanguai.accounts.models import User
+from fanguai.accounts.roles import Role
 from fanguai.audit.context import acting
+from fanguai.clues.models import Clue
 from fanguai.org.models import Unit
 
 from . import services
@@ -22,6 +25,45 @@ DEMO_CASES = [
     ("非法代孕案", Case.Kind.ILLEGAL_SURROGACY, "341503-police", False, 4),
     ("网络贩卖婴儿案", Case.Kind.ONLINE_TRAFFICKING, "341524-police", True, 6),
 ]
+
+
+# The police of 霍邱县 named in the one-chief-three-packages record: accounts without a password (they are
+# named, notified and accountable; signing in as them is not part of the demo).
+DEMO_OFFICERS = [
+    ("hq_police_chief", Role.LEADER, "刘国强"),
+    ("hq_police_rescue", Role.INVESTIGATOR, "周伟"),
+    ("hq_police_family", Role.INVESTIGATOR, "吴强"),
+]
+
+
+def _officers() -> dict[str, User]:
+    unit = Unit.objects.get(code="341522-police")
+    officers = {}
+    for username, role, full_name in DEMO_OFFICERS:
+        user, created = User.objects.get_or_create(
+            username=username,
+            defaults={
+                "role": role,
+                "unit": unit,
+                "full_name": full_name,
+                "email": f"{username}@example.invalid",
+            },
+        )
+        if created:
+            user.set_unusable_password()
+            user.save(update_fields=["password"])
+        officers[username] = user
+    return officers
+
+
+def _demo_clue(investigator) -> Clue | None:
+    """A clue of 霍邱县 about a missing child, one the demo investigator may see."""
+    from .selectors import clue_for_link
+
+    for clue in Clue.objects.filter(county__code="341522", category="missing_child").order_by("created_at"):
+        if clue.status != Clue.Status.MERGED and clue_for_link(investigator, clue.number) is not None:
+            return clue
+    return None
 
 
 @transaction.atomic
@@ -45,15 +87,16 @@ def create_demo_cases() -> int:
             )
             created += 1
             if kind == Case.Kind.CHILD_TRAFFICKING:
+                officers = _officers()
                 record = services.set_responsibility(
                     actor=investigator,
                     case=case,
-                    chief_name="刘国强",
+                    chief=officers["hq_police_chief"],
                     chief_position="霍邱县公安局局长",
                     owners={
-                        "solve": "刑侦大队长 陈明",
-                        "rescue": "打拐中队长 周伟",
-                        "family": "城关派出所所长 吴刚",
+                        "solve": investigator,
+                        "rescue": officers["hq_police_rescue"],
+                        "family": officers["hq_police_family"],
                     },
                 )
                 services.change_status(actor=investigator, case=case, status="investigating")
@@ -66,7 +109,9 @@ def create_demo_cases() -> int:
                 services.add_party(
                     actor=investigator, case=case, role="victim", full_name="王小宝", sex="male"
                 )
-                services.link_clue(actor=investigator, case=case, clue_number="K2026DEMO1", note="群众举报")
+                clue = _demo_clue(investigator)
+                if clue is not None:
+                    services.link_clue(actor=investigator, case=case, clue=clue, note="群众举报")
             if solved and unit_code == investigator.unit.code:
                 services.change_status(actor=investigator, case=case, status="solved")
             elif solved:  # those counties have no demo investigator to record it

@@ -138,10 +138,19 @@ class CaseEvent(models.Model):
 
 
 class ClueLink(models.Model):
-    """A clue linked to the case, by the clue's number (the clues module keeps the clue itself)."""
+    """A clue of the clues module linked to the case. `clue_number` keeps the number as it was linked: links
+    recorded before the link was a foreign key whose number matched no clue keep only that."""
 
     case = models.ForeignKey(
         Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="clue_links"
+    )
+    clue = models.ForeignKey(
+        "clues.Clue",
+        verbose_name=_("clue"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="case_links",
     )
     clue_number = models.CharField(_("clue number"), max_length=32)
     note = models.CharField(_("note"), max_length=200, blank=True)
@@ -154,7 +163,12 @@ class ClueLink(models.Model):
         ordering = ["created_at", "id"]
         verbose_name = _("linked clue")
         verbose_name_plural = _("linked clues")
-        constraints = [models.UniqueConstraint(fields=["case", "clue_number"], name="case_clue_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "clue_number"], name="case_clue_unique"),
+            models.UniqueConstraint(
+                fields=["case", "clue"], condition=models.Q(clue__isnull=False), name="case_clue_fk_unique"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.clue_number
@@ -167,7 +181,16 @@ class Responsibility(models.Model):
     case = models.OneToOneField(
         Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="responsibility"
     )
-    chief_name = models.CharField(_("chief"), max_length=64)
+    chief = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("chief"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # The chief's name when named (records from before accounts were chosen keep only the typed name).
+    chief_name = models.CharField(_("chief's name"), max_length=64, blank=True)
     chief_position = models.CharField(_("chief's position"), max_length=100)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
@@ -176,7 +199,11 @@ class Responsibility(models.Model):
         verbose_name_plural = _("one-chief-three-packages records")
 
     def __str__(self) -> str:
-        return f"{self.case} · {self.chief_name}"
+        return f"{self.case} · {self.chief_label}"
+
+    @property
+    def chief_label(self) -> str:
+        return str(self.chief) if self.chief_id else self.chief_name
 
 
 class Package(models.Model):
@@ -196,7 +223,16 @@ class Package(models.Model):
         Responsibility, verbose_name=_("record"), on_delete=models.CASCADE, related_name="packages"
     )
     kind = models.CharField(_("package"), max_length=16, choices=Kind.choices)
-    owner_name = models.CharField(_("owner"), max_length=64)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # The owner's name when named (records from before accounts were chosen keep only the typed name).
+    owner_name = models.CharField(_("owner's name"), max_length=64, blank=True)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.OPEN)
     notes = EncryptedTextField(_("notes"), blank=True)
     done_at = models.DateTimeField(_("done"), null=True, blank=True)
@@ -210,3 +246,7 @@ class Package(models.Model):
 
     def __str__(self) -> str:
         return self.get_kind_display()
+
+    @property
+    def owner_label(self) -> str:
+        return str(self.owner) if self.owner_id else self.owner_name

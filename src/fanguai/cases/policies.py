@@ -16,14 +16,29 @@ CLEARANCE_ROLES = (Role.INVESTIGATOR, Role.OFFICE_STAFF, Role.LEADER, Role.COUNT
 NAV_ROLES = (Role.INVESTIGATOR, Role.OFFICE_STAFF)
 
 
+# Who may be named chief (一长) or package owner (包): investigators and leaders of the police.
+RESPONSIBLE_ROLES = (Role.INVESTIGATOR, Role.LEADER)
+
+
+def assigned_to(user) -> Q:
+    """The cases whose chief or one of whose package owners is the user (a subquery, not a join)."""
+    from .models import Responsibility
+
+    records = Responsibility.objects.filter(Q(chief_id=user.pk) | Q(packages__owner_id=user.pk))
+    return Q(pk__in=records.values("case_id"))
+
+
 def case_scope(user) -> Q | None:
-    """The cases a user may see, as a condition on Case (None: no case at all)."""
+    """The cases a user may see, as a condition on Case (None: no case at all). The chief and the package
+    owners of a case answer for it, so they see it (a police leader named chief reads it, not more)."""
     if not _active(user):
         return None
     if user.role == Role.OFFICE_STAFF or (user.role == Role.INVESTIGATOR and user.is_city_level):
         return Q()
     if user.role == Role.INVESTIGATOR:
-        return Q(county=user.county) | Q(owner_unit_id=user.unit_id)
+        return Q(county=user.county) | Q(owner_unit_id=user.unit_id) | assigned_to(user)
+    if user.role in RESPONSIBLE_ROLES:
+        return assigned_to(user)
     return None
 
 
@@ -51,4 +66,4 @@ def persons_of_visible_cases(user) -> Q | None:
     from .models import CaseParty
 
     case_ids = Case.objects.filter(condition).values("pk")
-    return Q(pk__in=CaseParty.objects.filter(case__in=case_ids).values("person_id"))
+    return Q(pk__any=CaseParty.objects.filter(case__in=case_ids).values("person_id"))

@@ -5,15 +5,24 @@ from dataclasses import dataclass
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
+from fanguai.accounts.models import User
 from fanguai.audit.services import record_event
+from fanguai.clues.models import Clue
 from fanguai.core.policies import policy_for
-from fanguai.org.models import Region
+from fanguai.org.models import Region, Unit
+from fanguai.org.selectors import units_in_county
 
-from .models import Case, Package
+from .models import Case, ClueLink, Package
+from .policies import RESPONSIBLE_ROLES, assigned_to
 
 
-def visible_cases(user, *, status: str = "", kind: str = "", query: str = "") -> QuerySet[Case]:
+def visible_cases(
+    user, *, status: str = "", kind: str = "", query: str = "", mine: bool = False
+) -> QuerySet[Case]:
+    """The cases the user may see; `mine`: only those whose chief or a package owner the user is."""
     cases = policy_for(Case).visible(user, Case.objects.select_related("county", "owner_unit"))
+    if mine:
+        cases = cases.filter(assigned_to(user))
     if status:
         cases = cases.filter(status=status)
     if kind:
@@ -42,6 +51,65 @@ def package_for_change(user, pk: int) -> Package:
     if not policy_for(Case).can_view(user, package.responsibility.case):
         raise Http404
     return package
+
+
+def responsible_candidates(case: Case) -> QuerySet[User]:
+    """Who may be named chief or package owner of the case: active investigators and leaders of the police
+    units of the case's county (the handling unit among them) and of the city police."""
+    units = Unit.objects.filter(is_active=True, sector=Unit.Sector.POLICE)
+    where = Q(pk=case.owner_unit_id) | Q(region__level=Region.Level.CITY)
+    if case.county_id:
+        where |= units_in_county(case.county, prefix="")
+    return (
+        User.objects.filter(is_active=True, role__in=RESPONSIBLE_ROLES, unit__in=units.filter(where))
+        .select_related("unit")
+        .order_by("unit__code", "full_name", "username")
+    )
+
+
+def my_open_packages(user) -> QuerySet[Package]:
+    """The packages the user owns that are not done, of cases still open."""
+    cases = visible_cases(user).exclude(status=Case.Status.CLOSED)
+    return (
+        Package.objects.filter(owner_id=user.pk, responsibility__case__in=cases.values("pk"))
+        .exclude(status=Package.Status.DONE)
+        .select_related("responsibility__case")
+        .order_by("responsibility__case__filed_on", "id")
+    )
+
+
+def clue_for_link(user, number: str) -> Clue | None:
+    """The clue of that number, if the user may see it (the clues policy); None otherwise, so that a number
+    the user may not see reads the same as one that does not exist."""
+    number = (number or "").strip().upper()
+    if not number:
+        return None
+    return (
+        policy_for(Clue)
+        .visible(user, Clue.objects.filter(number=number))
+        .select_related("merged_into")
+        .first()
+    )
+
+
+def case_for_link(user, number: str) -> Case | None:
+    """The case of that number, if the user may see it (the cases policy); None otherwise, so that a number
+    the user may not see reads the same as one that does not exist."""
+    number = (number or "").strip().upper()
+    if not number:
+        return None
+    return policy_for(Case).visible(user, Case.objects.filter(number=number)).first()
+
+
+def clue_for_case(user, pk: int) -> Clue:
+    """A clue to open a case from: visible to the user (else 404)."""
+    return policy_for(Clue).get_visible_or_404(user, pk=pk)
+
+
+def cases_linked_to_clue(user, clue: Clue) -> QuerySet[Case]:
+    """The cases a clue is linked to, those the user may see only."""
+    linked = ClueLink.objects.filter(clue=clue).values("case_id")
+    return visible_cases(user).filter(pk__in=linked)
 
 
 @dataclass(frozen=True)

@@ -9,10 +9,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fanguai.audit.services import record_event
+from fanguai.clues import services as clue_services
+from fanguai.clues.models import Clue
 from fanguai.core.policies import policy_for
+from fanguai.notifications.services import notify
+from fanguai.org.models import Region
 from fanguai.people.models import Person
 from fanguai.people.services import register_person
 
+from . import selectors
 from .models import Case, CaseEvent, CaseParty, ClueLink, Package, Responsibility
 
 OBJECT_TYPE = "cases.case"
@@ -52,17 +57,23 @@ def open_case(
     victims: list[Person] = (),
     unit=None,
     source: str = "",
+    county: Region | None = None,
 ) -> Case:
-    """File a case for the actor's unit (its county is the unit's). `source` names where it came from
-    (e.g. a missing-person report number) for the timeline."""
+    """File a case for the actor's unit. Its county is the unit's; a city-level unit may name the county
+    (e.g. the clue's). `source` names where it came from (e.g. a missing-person report number) for the
+    timeline."""
     _require(actor, "create")
     unit = unit or actor.unit
+    if county is not None and unit.county is not None and county != unit.county:
+        raise ValidationError({"county": _("A county unit files cases of its own county only.")})
+    if county is not None and county.level not in (Region.Level.COUNTY, Region.Level.ZONE):
+        raise ValidationError({"county": _("Choose a district or county.")})
     case = Case(
         title=title,
         kind=kind,
         summary=summary,
         owner_unit=unit,
-        county=unit.county,
+        county=county or unit.county,
         filed_on=filed_on or timezone.localdate(),
         created_by=actor,
     )
@@ -128,6 +139,14 @@ def change_status(*, actor, case: Case, status: str, note: str = "", solved_on: 
         )
     if status == Case.Status.CLOSED and case.needs_responsibility and not packages_done(case):
         raise ValidationError(_("A child-trafficking case closes only when all three packages are done."))
+    if (
+        status == Case.Status.SOLVED
+        and case.needs_responsibility
+        and not Responsibility.objects.filter(case=case).exists()
+    ):
+        raise ValidationError(
+            _("Name the chief and the owners of the three packages before the case is marked solved.")
+        )
     if status == Case.Status.SOLVED and case.needs_responsibility and _solve_package_not_started(case):
         raise ValidationError(
             _("A child-trafficking case is solved only once the package “solve the case” has started.")
@@ -155,42 +174,94 @@ def change_status(*, actor, case: Case, status: str, note: str = "", solved_on: 
     return case
 
 
+def _case_link(case: Case) -> str:
+    return case.get_absolute_url()
+
+
 @transaction.atomic
-def set_responsibility(
-    *, actor, case: Case, chief_name: str, chief_position: str, owners: dict[str, str]
-) -> Responsibility:
-    """Name the chief and the owner of each of the three packages (creating them the first time)."""
+def set_responsibility(*, actor, case: Case, chief, chief_position: str, owners: dict) -> Responsibility:
+    """Name the chief (an account of the county's or the city's police) and the owner of each of the three
+    packages (creating them the first time). Whoever is newly named is told in the inbox."""
     _require(actor, "change", case)
+    case = Case.objects.select_for_update().get(pk=case.pk)
     if not case.needs_responsibility:
         raise ValidationError(_("Only child-trafficking cases have a one-chief-three-packages record."))
-    missing = [kind for kind in Package.Kind.values if not owners.get(kind)]
-    if missing or not chief_name.strip():
-        raise ValidationError(_("Name the chief and an owner for each of the three packages."))
-    record, created = Responsibility.objects.select_for_update().get_or_create(
-        case=case, defaults={"chief_name": chief_name, "chief_position": chief_position}
-    )
-    changed = []
-    if not created:
-        for name, value in (("chief_name", chief_name), ("chief_position", chief_position)):
-            if getattr(record, name) != value:
-                setattr(record, name, value)
-                changed.append(name)
-        record.save()
-    else:
-        changed += ["chief_name", "chief_position"]
+    if case.status == Case.Status.CLOSED:
+        raise ValidationError(_("The case is closed: its one-chief-three-packages record no longer changes."))
+    candidates = selectors.responsible_candidates(case)
+    errors = {}
+    if chief is None or not candidates.filter(pk=chief.pk).exists():
+        errors["chief"] = _("Choose the chief among the police of the case's county or of the city.")
+    if not (chief_position or "").strip():
+        errors["chief_position"] = _("Give the chief's position.")
     for kind in Package.Kind.values:
-        package, made = Package.objects.get_or_create(
-            responsibility=record, kind=kind, defaults={"owner_name": owners[kind]}
+        owner = owners.get(kind)
+        if owner is None or not candidates.filter(pk=owner.pk).exists():
+            errors[f"{kind}_owner"] = _(
+                "Choose the owner among the police of the case's county or of the city."
+            )
+    if errors:
+        raise ValidationError(errors)
+    chief_position = chief_position.strip()
+    record = Responsibility.objects.select_for_update().filter(case=case).first()
+    changed, newly_named = [], []
+    if record is None:
+        record = Responsibility.objects.create(
+            case=case,
+            chief=chief,
+            chief_name=chief.full_name or chief.username,
+            chief_position=chief_position,
         )
-        if not made and package.owner_name != owners[kind]:
-            package.owner_name = owners[kind]
-            package.save(update_fields=["owner_name", "updated_at"])
-            changed.append(f"package.{kind}.owner")
-        elif made:
+        changed += ["chief", "chief_position"]
+        newly_named.append((chief, None))
+    else:
+        if record.chief_id != chief.pk:
+            record.chief, record.chief_name = chief, chief.full_name or chief.username
+            changed.append("chief")
+            newly_named.append((chief, None))
+        if record.chief_position != chief_position:
+            record.chief_position = chief_position
+            changed.append("chief_position")
+        record.save()
+    for kind in Package.Kind.values:
+        owner = owners[kind]
+        name = owner.full_name or owner.username
+        package, made = Package.objects.get_or_create(
+            responsibility=record, kind=kind, defaults={"owner": owner, "owner_name": name}
+        )
+        if made:
             changed.append(f"package.{kind}")
-    _timeline(
-        case, CaseEvent.Kind.PACKAGE, _("One chief, three packages: %(chief)s") % {"chief": chief_name}, actor
-    )
+            newly_named.append((owner, package))
+        elif package.owner_id != owner.pk:
+            package.owner, package.owner_name = owner, name
+            package.save(update_fields=["owner", "owner_name", "updated_at"])
+            changed.append(f"package.{kind}.owner")
+            newly_named.append((owner, package))
+    if changed:
+        _timeline(
+            case,
+            CaseEvent.Kind.PACKAGE,
+            _("One chief, three packages: chief %(chief)s; %(owners)s")
+            % {
+                "chief": record.chief_label,
+                "owners": "; ".join(
+                    f"{p.get_kind_display()} {p.owner_label}" for p in record.packages.select_related("owner")
+                ),
+            },
+            actor,
+        )
+    values = {"number": case.number, "title": case.title}
+    for person, package in newly_named:
+        if package is None:
+            subject = (
+                _("You are the chief of case %(number)s (one chief, three packages): %(title)s") % values
+            )
+        else:
+            subject = _("You own the package “%(package)s” of case %(number)s: %(title)s") % {
+                **values,
+                "package": package.get_kind_display(),
+            }
+        notify(recipients=[person], subject=subject, link=_case_link(case), kind="case.responsibility")
     record_event(
         "case.responsibility", actor=actor, object_type=OBJECT_TYPE, object_id=case.pk, changed_fields=changed
     )
@@ -199,11 +270,14 @@ def set_responsibility(
 
 @transaction.atomic
 def update_package(*, actor, package: Package, status: str, notes: str = "") -> Package:
-    case = package.responsibility.case
-    _require(actor, "change", case)
+    _require(actor, "change", package.responsibility.case)
+    # the case as it is now (it may have closed since the package was read)
+    case = Case.objects.select_for_update().get(pk=package.responsibility.case_id)
     package = Package.objects.select_for_update().get(pk=package.pk)
     changed = []
-    if package.status != status and case.status == Case.Status.CLOSED:
+    if status not in Package.Status.values:
+        raise ValidationError({"status": _("Choose a status.")})
+    if case.status == Case.Status.CLOSED and (package.status != status or (notes and notes != package.notes)):
         raise ValidationError({"status": _("The case is closed: its packages no longer change.")})
     if (
         package.status != status
@@ -294,22 +368,85 @@ def add_event(
 
 
 @transaction.atomic
-def link_clue(*, actor, case: Case, clue_number: str, note: str = "") -> ClueLink:
+def link_clue(
+    *,
+    actor,
+    case: Case,
+    clue_number: str = "",
+    clue: Clue | None = None,
+    note: str = "",
+    filed_from_clue=False,
+) -> ClueLink:
+    """Link a clue the actor may see (by number, or the clue itself) to the case. The clue's timeline records
+    the link and its outcome (立案 or 并案) in the same transaction."""
     _require(actor, "change", case)
-    clue_number = clue_number.strip().upper()
-    if not clue_number:
-        raise ValidationError(_("Enter the clue number."))
-    link, created = ClueLink.objects.get_or_create(
-        case=case, clue_number=clue_number, defaults={"note": note, "created_by": actor}
-    )
-    if created:
-        _timeline(case, CaseEvent.Kind.CLUE, clue_number, actor)
-        record_event(
-            "case.clue_link",
-            actor=actor,
-            object_type=OBJECT_TYPE,
-            object_id=case.pk,
-            changed_fields=["clue_links"],
-            details={"clue": clue_number},
+    if clue is None:
+        if not (clue_number or "").strip():
+            raise ValidationError({"clue_number": _("Enter the clue number.")})
+        clue = selectors.clue_for_link(actor, clue_number)
+        if clue is None:
+            raise ValidationError({"clue_number": _("No clue with this number is visible to you.")})
+    elif not policy_for(Clue).can_view(actor, clue):
+        raise PermissionDenied
+    if clue.status == Clue.Status.MERGED and clue.merged_into_id:
+        raise ValidationError(
+            {
+                "clue_number": _("This clue was merged into clue %(number)s: link that one.")
+                % {"number": clue.merged_into.number}
+            }
         )
+    if (
+        ClueLink.objects.filter(case=case, clue=clue).exists()
+        or ClueLink.objects.filter(case=case, clue_number=clue.number).exists()
+    ):
+        raise ValidationError({"clue_number": _("This clue is already linked to the case.")})
+    link = ClueLink.objects.create(
+        case=case, clue=clue, clue_number=clue.number, note=(note or "").strip(), created_by=actor
+    )
+    _timeline(case, CaseEvent.Kind.CLUE, clue.number, actor)
+    clue_services.record_case_link(
+        actor=actor, clue=clue, case_number=case.number, filed_from_clue=filed_from_clue
+    )
+    record_event(
+        "case.clue_link",
+        actor=actor,
+        object_type=OBJECT_TYPE,
+        object_id=case.pk,
+        changed_fields=["clue_links"],
+        details={"clue": clue.number},
+    )
     return link
+
+
+@transaction.atomic
+def link_clue_to_case_number(*, actor, clue: Clue, case_number: str, note: str = "") -> ClueLink:
+    """From the clue's page: link the clue to the case of that number, one the actor may see and work on
+    (the cases policy), through the same link as from the case's page."""
+    case = selectors.case_for_link(actor, case_number)
+    if case is None:
+        raise ValidationError({"case_number": _("No case with this number is visible to you.")})
+    if not policy_for(Case).can(actor, "change", case):
+        raise ValidationError({"case_number": _("You may not link clues to this case.")})
+    if ClueLink.objects.filter(case=case, clue=clue).exists():
+        raise ValidationError({"case_number": _("This clue is already linked to the case.")})
+    return link_clue(actor=actor, case=case, clue=clue, note=note)
+
+
+@transaction.atomic
+def open_case_from_clue(
+    *, actor, clue: Clue, title: str, kind: str, summary: str = "", filed_on: date | None = None, county=None
+) -> Case:
+    """Open a case from a clue the actor may see, and link the clue to it, in one transaction."""
+    if not policy_for(Clue).can_view(actor, clue):
+        raise PermissionDenied
+    case = open_case(
+        actor=actor,
+        title=title,
+        kind=kind,
+        summary=summary,
+        filed_on=filed_on,
+        county=county,
+        source=_("from clue %(number)s") % {"number": clue.number},
+    )
+    link_clue(actor=actor, case=case, clue=clue, filed_from_clue=True)
+    return case

@@ -8,8 +8,6 @@ filter on them, and are never the only record of what happened."""
 import secrets
 
 from django.conf import settings
-from django.contrib.contenttypes.fields import GenericForeignKey
-from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -297,36 +295,6 @@ class ClueEvent(models.Model):
     @property
     def from_reporter(self) -> bool:
         return self.kind == self.Kind.REPORTER_MESSAGE
-
-
-class ClueLink(models.Model):
-    """A link from a clue to a case or a listing under supervision. The target is a generic link so that the
-    cases module can be connected when it exists; until then a reference number is recorded."""
-
-    class Kind(models.TextChoices):
-        CASE = "case", _("Case")
-        LISTING = "listing", _("Listing under supervision")
-
-    clue = models.ForeignKey(Clue, verbose_name=_("clue"), on_delete=models.CASCADE, related_name="links")
-    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
-    reference = models.CharField(_("reference"), max_length=64, blank=True)
-    target_type = models.ForeignKey(
-        ContentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    target_id = models.CharField(max_length=64, blank=True)
-    target = GenericForeignKey("target_type", "target_id")
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(_("linked"), auto_now_add=True)
-
-    class Meta:
-        ordering = ["created_at", "id"]
-        verbose_name = _("clue link")
-        verbose_name_plural = _("clue links")
-
-    def __str__(self) -> str:
-        return f"{self.clue} → {self.get_kind_display()} {self.reference}"
 
 
 class Reward(models.Model):

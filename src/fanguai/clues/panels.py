@@ -1,3 +1,4 @@
+from fanguai.core.pagination import COUNT_LIMIT
 from fanguai.core.queries import total_of
 
 from .models import Clue
@@ -11,10 +12,10 @@ def clue_queue(user) -> dict | None:
     for_unit = visible_clues(user, queue="unit")
     # The unit's queue: the five newest clues awaiting acknowledgement, each carrying both counts (one query,
     # walking the unit/status/date index instead of sorting every open clue of the unit); the counts alone
-    # are asked for only when nothing awaits acknowledgement.
+    # are asked for only when nothing awaits acknowledgement. Each counts at most COUNT_LIMIT + 1 rows ("1000+").
     transferred, acknowledged = Clue.Status.TRANSFERRED, Clue.Status.ACKNOWLEDGED
-    pending_total = total_of(for_unit.filter(status=transferred))
-    in_progress_total = total_of(for_unit.filter(status=acknowledged))
+    pending_total = total_of(for_unit.filter(status=transferred), limit=COUNT_LIMIT)
+    in_progress_total = total_of(for_unit.filter(status=acknowledged), limit=COUNT_LIMIT)
     pending = list(
         for_unit.filter(status=transferred)
         .annotate(pending_total=pending_total, in_progress_total=in_progress_total)
@@ -23,9 +24,10 @@ def clue_queue(user) -> dict | None:
     if pending:
         counts = {"pending": pending[0].pending_total, "in_progress": pending[0].in_progress_total}
     else:
-        counts = {"pending": 0, "in_progress": for_unit.filter(status=acknowledged).count()}
+        in_progress = for_unit.filter(status=acknowledged).order_by()[: COUNT_LIMIT + 1]
+        counts = {"pending": 0, "in_progress": in_progress.count()}
     # The first five to triage each carry the number of all of them: one query, not two.
-    first_to_triage = list(to_triage.annotate(total=total_of(to_triage))[:5])
+    first_to_triage = list(to_triage.annotate(total=total_of(to_triage, limit=COUNT_LIMIT))[:5])
     return {
         "to_triage": first_to_triage,
         "to_triage_count": first_to_triage[0].total if first_to_triage else 0,

@@ -54,7 +54,7 @@ class CluePolicy(Policy):
         # The transfers as a subquery, not a join: a join duplicates clues and its OR defeats every index, so
         # the list had to be wrapped in `pk IN (...)` and sorted whole (1 s at year scale) before LIMIT.
         transferred = ClueTransfer.objects.filter(to_unit_id=user.unit_id).values("clue_id")
-        unit_scope = Q(pk__in=transferred) | Q(received_by_unit_id=user.unit_id)
+        unit_scope = Q(pk__any=transferred) | Q(received_by_unit_id=user.unit_id)
         return unit_scope if triage is None else triage | unit_scope
 
     def visible(self, user, queryset):

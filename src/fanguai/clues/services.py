@@ -23,7 +23,7 @@ from fanguai.people.services import register_person
 
 from . import conf, receipts
 from .deadline_kinds import ACKNOWLEDGE
-from .models import Category, Clue, ClueEvent, ClueLink, ClueTransfer, Outcome, Priority, Reward, Source
+from .models import Category, Clue, ClueEvent, ClueTransfer, Outcome, Priority, Reward, Source
 from .tasks import announce_public_report
 
 OBJECT_TYPE = "clues.clue"
@@ -596,28 +596,43 @@ def merge(*, actor, keep: Clue, duplicate: Clue) -> Clue:
 
 
 @service
-def link(*, actor, clue: Clue, kind: str, reference: str = "", target=None) -> ClueLink:
-    """Link the clue to a case or a listing (by object once the module exists, else by its reference)."""
+def record_case_link(*, actor, clue: Clue, case_number: str, filed_from_clue: bool) -> ClueEvent:
+    """A case of the cases module was linked to the clue (called inside the cases service's transaction).
+    The clue records the link and, as its outcome, that it led to a case: 立案 when the case was opened from
+    it, 并案 when it joined an existing case. Its status is left to those who handle it (closing speaks to
+    the reporter)."""
     clue = _locked(clue)
-    _require(policy_for(Clue).can(actor, "note", clue), "clue.link", actor, clue)
-    if kind not in ClueLink.Kind.values:
-        raise ValidationError({"kind": _("Choose what the clue is linked to.")})
-    if target is None and not (reference or "").strip():
-        raise ValidationError({"reference": _("Give the reference number.")})
-    row = ClueLink(clue=clue, kind=kind, reference=(reference or "").strip()[:64], created_by=actor)
-    if target is not None:
-        row.target = target
-        row.reference = row.reference or str(target)[:64]
-    row.save()
-    _event(clue, ClueEvent.Kind.LINKED, actor=actor, message=f"{row.get_kind_display()} {row.reference}")
+    _require(policy_for(Clue).can_view(actor, clue), "clue.link", actor, clue)
+    if clue.status == Clue.Status.MERGED:
+        raise ValidationError(
+            _("This clue was merged into clue %(number)s: link that one.")
+            % {"number": clue.merged_into.number}
+        )
+    # The timeline does not name the case: whoever sees the clue does not necessarily see the case (the
+    # page lists the linked cases through the cases policy).
+    _event(clue, ClueEvent.Kind.LINKED, actor=actor, message=_("Linked to a case"))
+    if filed_from_clue:
+        message = _("A case was filed from this clue.")
+    else:
+        message = _("The clue was joined to an existing case.")
+    event = _event(clue, ClueEvent.Kind.OUTCOME, actor=actor, outcome=Outcome.CONFIRMED, message=message)
     record_event(
         "clue.link",
         actor=actor,
         object_type=OBJECT_TYPE,
         object_id=clue.pk,
-        details={"kind": kind, "link": row.pk},
+        details={"case": case_number, "filed_from_clue": filed_from_clue},
     )
-    return row
+    office = office_unit()
+    if office is not None and office != getattr(actor, "unit", None):
+        notify(
+            units=[office],
+            roles=[Role.OFFICE_STAFF],
+            subject=_("Clue %(clue)s led to case %(case)s") % {"clue": clue.number, "case": case_number},
+            link=_clue_link(clue),
+            kind="clue.outcome",
+        )
+    return event
 
 
 # Rewards -------------------------------------------------------------------------------------------------

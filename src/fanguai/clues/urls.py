@@ -23,6 +23,5 @@ urlpatterns = [
     path("<int:pk>/close/", views.clue_close, name="close"),
     path("<int:pk>/reopen/", views.clue_reopen, name="reopen"),
     path("<int:pk>/merge/", views.clue_merge, name="merge"),
-    path("<int:pk>/link/", views.clue_link, name="link"),
     path("<int:pk>/reward/", views.reward_propose, name="reward_propose"),
 ]

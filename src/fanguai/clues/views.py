@@ -1,7 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -10,6 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from fanguai.audit.services import record_event
 from fanguai.core.errors import ValidationFailed
+from fanguai.core.pagination import BoundedPaginator
 from fanguai.core.policies import policy_for
 from fanguai.core.views import forbid_unless
 from fanguai.deadlines.selectors import deadlines_of
@@ -20,7 +20,6 @@ from . import export, selectors, services
 from .forms import (
     CloseForm,
     ClueFilterForm,
-    LinkForm,
     MergeForm,
     MessageForm,
     NoteForm,
@@ -35,6 +34,7 @@ from .forms import (
 )
 from .models import Clue, Reward
 from .policies import can_handle_rewards, can_view_statistics
+from .related import clue_actions, clue_forms, linked_records
 
 
 def _errors(request, exc: ValidationError) -> None:
@@ -51,7 +51,7 @@ def clue_list(request):
     form = ClueFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     clues = selectors.visible_clues(request.user, **{k: v for k, v in filters.items() if v})
-    page = Paginator(clues, 25).get_page(request.GET.get("page"))
+    page = BoundedPaginator(clues, 25).get_page(request.GET.get("page"))
     return render(
         request,
         "clues/clue_list.html",
@@ -113,21 +113,25 @@ def clue_detail(request, pk: int):
             "can": can,
             "events": selectors.timeline(clue),
             "transfers": selectors.transfers(clue),
-            "links": clue.links.all(),
             "duplicates": selectors.possible_duplicates(user, clue) if can["triage"] and clue.is_open else [],
             "attachments": files_for(user, clue),
             "attachment_form": AttachmentForm(),
             "deadlines": [d for t in clue.transfers.all() for d in deadlines_of(t, user)],
-            "triage_form": TriageForm(initial={"priority": clue.priority, "category": clue.category}),
+            "triage_form": TriageForm(
+                initial={"priority": clue.priority, "category": clue.category}, auto_id="triage_%s"
+            ),
             "transfer_form": transfer_form,
-            "outcome_form": OutcomeForm(),
-            "message_form": MessageForm(),
-            "note_form": NoteForm(),
-            "close_form": CloseForm(),
-            "link_form": LinkForm(),
+            "outcome_form": OutcomeForm(auto_id="outcome_%s"),
+            "message_form": MessageForm(auto_id="message_%s"),
+            "note_form": NoteForm(auto_id="note_%s"),
+            "close_form": CloseForm(auto_id="close_%s"),
             "reward_form": RewardForm(),
             "rewards": selectors.visible_rewards(user).filter(clue=clue),
             "led_to_result": services.led_to_result(clue),
+            # Records of other modules linked to the clue, and actions that start one (clues.related)
+            "linked_records": linked_records(user, clue),
+            "clue_actions": clue_actions(user, clue),
+            "clue_forms": clue_forms(user, clue),
         },
     )
 
@@ -332,23 +336,6 @@ def clue_merge(request, pk: int):
 
 @login_required
 @require_POST
-def clue_link(request, pk: int):
-    clue = _visible(request, pk)
-    forbid_unless(policy_for(Clue).can(request.user, "note", clue))
-    form = LinkForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Give the reference number."))
-        return _back(clue.pk)
-    return _run(
-        request,
-        clue,
-        lambda: services.link(actor=request.user, clue=clue, **form.cleaned_data),
-        _("The link was recorded."),
-    )
-
-
-@login_required
-@require_POST
 def reward_propose(request, pk: int):
     clue = _visible(request, pk)
     forbid_unless(policy_for(Clue).can(request.user, "propose_reward", clue))
@@ -368,7 +355,7 @@ def reward_propose(request, pk: int):
 def reward_list(request):
     forbid_unless(can_handle_rewards(request.user))
     rewards = selectors.visible_rewards(request.user)
-    page = Paginator(rewards, 25).get_page(request.GET.get("page"))
+    page = BoundedPaginator(rewards, 25).get_page(request.GET.get("page"))
     record_event("reward.list", object_type="clues.reward", details={"ids": [r.pk for r in page.object_list]})
     return render(
         request,

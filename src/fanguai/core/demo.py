@@ -46,6 +46,7 @@ DEMO_USERS = [
     DemoUser("hrss_liaison", Role.LIAISON, "341522-hrss", "冯涛"),
     DemoUser("women_liaison", Role.LIAISON, "341522-women_federation", "何芳"),
     DemoUser("civil_liaison", Role.LIAISON, "341522-civil_affairs", "许军"),
+    DemoUser("justice_liaison", Role.LIAISON, "341522-justice", "韩静"),  # legal aid (法律援助)
 ]
 
 

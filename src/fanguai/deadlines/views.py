@@ -1,9 +1,9 @@
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
 from fanguai.accounts.roles import ADMIN_ROLES
+from fanguai.core.pagination import BoundedPaginator
 from fanguai.core.views import forbid_unless
 
 from . import selectors
@@ -25,7 +25,7 @@ def deadline_list(request):
     rows = selectors.visible_deadlines(
         user, state=state, kind=data.get("kind", ""), unit=user.unit if scope == "unit" else None
     )
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = BoundedPaginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "deadlines/deadline_list.html",

@@ -189,7 +189,7 @@ def sampled_persons_scope(user) -> Q | None:
     the sampling requests sent to their unit, so that they can take the sample."""
     if not is_case_officer(user):
         return None
-    return Q(pk__in=SamplingRequest.objects.filter(collecting_unit=user.unit).values("person_id"))
+    return Q(pk__any=SamplingRequest.objects.filter(collecting_unit=user.unit).values("person_id"))
 
 
 def reunion_persons_scope(user) -> Q | None:
@@ -199,10 +199,10 @@ def reunion_persons_scope(user) -> Q | None:
         return None
     reunions = Reunion.objects.filter(Q(family_unit=user.unit) | Q(found_unit=user.unit))
     return (
-        Q(pk__in=reunions.values("found_person_id"))
-        | Q(pk__in=reunions.values("family_person_id"))
-        | Q(pk__in=reunions.filter(partner_person__isnull=False).values("partner_person_id"))
-        | Q(pk__in=reunions.filter(missing_person__isnull=False).values("missing_person_id"))
+        Q(pk__any=reunions.values("found_person_id"))
+        | Q(pk__any=reunions.values("family_person_id"))
+        | Q(pk__any=reunions.filter(partner_person__isnull=False).values("partner_person_id"))
+        | Q(pk__any=reunions.filter(missing_person__isnull=False).values("missing_person_id"))
     )
 
 

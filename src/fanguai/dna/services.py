@@ -20,7 +20,7 @@ from fanguai.audit.services import record_event
 from fanguai.core.crypto import blind_index
 from fanguai.core.errors import RowError, ValidationFailed
 from fanguai.core.policies import policy_for
-from fanguai.deadlines.services import create_deadline, meet_deadline
+from fanguai.deadlines.services import cancel_deadline, create_deadline, meet_deadline
 from fanguai.kinship import (
     KITS,
     ProfileError,
@@ -101,6 +101,32 @@ def request_sampling(
         details={"category": category, "collecting_unit": collecting_unit.code},
     )
     return request
+
+
+def cancel_sampling_requests(*, actor, person: Person, reason: str, categories=None) -> list[SamplingRequest]:
+    """The sample is no longer needed (the person was identified otherwise, the report or the assistance
+    case was closed): the person's open requests are cancelled and their deadlines withdrawn. Called inside
+    the transaction of the other module's service, which has checked who may close its record."""
+    rows = SamplingRequest.objects.select_for_update().filter(
+        person=person, status=SamplingRequest.Status.OPEN
+    )
+    if categories is not None:
+        rows = rows.filter(category__in=list(categories))
+    cancelled = []
+    for request in rows:
+        request.status = SamplingRequest.Status.CANCELLED
+        request.save(update_fields=["status"])
+        cancel_deadline(target=request, kind=SAMPLING_DEADLINE, actor=actor)
+        record_event(
+            "dna.sampling.cancel",
+            actor=actor,
+            object_type="dna.samplingrequest",
+            object_id=request.pk,
+            changed_fields=["status"],
+            details={"reason": reason},
+        )
+        cancelled.append(request)
+    return cancelled
 
 
 def _age_on(person: Person, day: date) -> int | None:
@@ -187,6 +213,7 @@ def collect_sample(
             status=SamplingRequest.Status.COLLECTED, specimen=specimen
         )
         meet_deadline(target=request, kind=SAMPLING_DEADLINE, actor=actor)
+    _sample_registered(actor, specimen, person, missing_report_ref, missing_person)
     record_event(
         "dna.specimen.collect",
         actor=actor,
@@ -200,6 +227,29 @@ def collect_sample(
         },
     )
     return specimen
+
+
+def _sample_registered(actor, specimen: Specimen, person: Person, report_ref: str, missing_person) -> None:
+    """What a registered sample settles in the modules that asked for it, in the same transaction: the
+    person's open requests of the missing-person module and of assistance are taken over with the specimen
+    number; a parent's sample meets the step 采集失踪儿童父母血样 of the reports on the missing child."""
+    from fanguai.assistance.models import DnaSamplingRequest
+    from fanguai.assistance.services import record_dna_sampled
+    from fanguai.missing import services as missing_services
+
+    missing_services.close_sample_requests(actor=actor, person=person, dna_reference=specimen.number)
+    for request in DnaSamplingRequest.objects.filter(
+        person=person, status=DnaSamplingRequest.Status.REQUESTED
+    ):
+        record_dna_sampled(actor=actor, request=request, specimen_number=specimen.number)
+    if specimen.category == Category.PARENT:
+        reports = missing_services.reports_of_parent(
+            person,
+            report_number=report_ref,
+            missing_person_id=missing_person.pk if missing_person else None,
+        )
+        for report in reports:
+            missing_services.meet_parent_sample_step(actor=actor, report=report, specimen_id=specimen.pk)
 
 
 LAB_EVENTS = (CustodyEvent.Kind.RECEIVED, CustodyEvent.Kind.STORED, CustodyEvent.Kind.DESTROYED)
@@ -832,7 +882,49 @@ def record_reunion(*, actor, reunion: Reunion, reunited_on: date, note: str = ""
         object_id=reunion.pk,
         changed_fields=["status", "reunited_on", "note"],
     )
+    _follow_reunion(actor, reunion)
     return reunion
+
+
+def _follow_reunion(actor, reunion: Reunion) -> None:
+    """A recorded reunion settles the records of the found person, in the same transaction: its open
+    sampling requests (DNA database, missing-person module, assistance) are done with the specimen that
+    matched; the unidentified person is identified; the missing-person report on the family side is
+    resolved as found (dead when the found side is an unidentified body)."""
+    from fanguai.assistance.models import DnaSamplingRequest
+    from fanguai.assistance.services import record_dna_sampled
+    from fanguai.missing import services as missing_services
+
+    found = reunion.candidate.found_specimen
+    for request in SamplingRequest.objects.select_for_update().filter(
+        person_id=reunion.found_person_id, status=SamplingRequest.Status.OPEN
+    ):
+        request.status = SamplingRequest.Status.COLLECTED
+        request.specimen = found
+        request.save(update_fields=["status", "specimen"])
+        meet_deadline(target=request, kind=SAMPLING_DEADLINE, actor=actor)
+        record_event(
+            "dna.sampling.collected",
+            actor=actor,
+            object_type="dna.samplingrequest",
+            object_id=request.pk,
+            changed_fields=["status", "specimen"],
+            details={"reunion": reunion.pk},
+        )
+    missing_services.close_sample_requests(
+        actor=actor, person=reunion.found_person, dna_reference=found.number
+    )
+    for request in DnaSamplingRequest.objects.filter(
+        person_id=reunion.found_person_id, status=DnaSamplingRequest.Status.REQUESTED
+    ):
+        record_dna_sampled(actor=actor, request=request, specimen_number=found.number)
+    missing_services.settle_reunion(
+        actor=actor,
+        found_person=reunion.found_person,
+        report=reunion.missing_report,
+        found_dead=found.category == Category.UNIDENTIFIED,
+        reunion_id=reunion.pk,
+    )
 
 
 # --- Retention ------------------------------------------------------------------------------------------

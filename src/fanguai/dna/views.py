@@ -4,13 +4,13 @@ reunions) are for case officers and show persons and status, never genotypes."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from fanguai.core.errors import ValidationFailed
+from fanguai.core.pagination import BoundedPaginator
 from fanguai.core.policies import policy_for
 from fanguai.core.views import forbid_unless
 from fanguai.files.forms import AttachmentForm
@@ -42,7 +42,7 @@ def _errors(request, exc: ValidationFailed) -> None:
 
 
 def _page(request, rows, size=25):
-    return Paginator(rows, size).get_page(request.GET.get("page"))
+    return BoundedPaginator(rows, size).get_page(request.GET.get("page"))
 
 
 # --- Laboratory -----------------------------------------------------------------------------------------

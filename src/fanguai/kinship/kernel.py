@@ -287,41 +287,36 @@ def _scan_couples_py(mothers, fathers, mother_row, table, offsets, k, margin, st
     return _finish(k, margin, heap, state, rows, scores, zeros)
 
 
+def _scan_into_py(codes, table, offsets, k, margin, cut, rest, out_row):
+    """One query of a batch: its candidates written into ``out_row``; returns their count, or -1 when there
+    are more than ``out_row`` holds (the caller redoes that query)."""
+    found = _scan_singles(codes, table, offsets, k, margin, cut, rest)
+    if found.shape[0] > out_row.shape[0]:
+        return -1
+    out_row[: found.shape[0]] = found
+    return found.shape[0]
+
+
 def _scan_batch_py(codes, table, query_offsets, k, margins, cut, rests, capacity):
     """For every query q, the candidates of ``Σ_l table[query_offsets[q, l] + codes[row, l]]``.
 
     Queries run in parallel (one per thread); returns (candidates of shape (queries, capacity),
     counts), a count of -1 meaning more than ``capacity`` candidates (the caller redoes that query).
     """
-    queries = query_offsets.shape[0]
-    out = np.full((queries, capacity), -1, np.int64)
-    counts = np.zeros(queries, np.int64)
-    for q in _prange(queries):
-        found = _scan_singles(codes, table, query_offsets[q], k, margins[q], cut, rests[q])
-        if found.shape[0] > capacity:
-            counts[q] = -1
-        else:
-            counts[q] = found.shape[0]
-            out[q, : found.shape[0]] = found
+    out = np.full((query_offsets.shape[0], capacity), -1, np.int64)
+    counts = np.zeros(query_offsets.shape[0], np.int64)
+    for q in _prange(query_offsets.shape[0]):
+        counts[q] = _scan_into(codes, table, query_offsets[q], k, margins[q], cut, rests[q], out[q])
     return out, counts
 
 
 def _scan_batch_serial_py(codes, table, query_offsets, k, margins, cut, rests, capacity):
-    """For every query q, the candidates of ``Σ_l table[query_offsets[q, l] + codes[row, l]]``.
-
-    `_scan_batch_py` on the calling thread only: no thread pool is started, so it is safe in forked
-    processes.
-    """
-    queries = query_offsets.shape[0]
-    out = np.full((queries, capacity), -1, np.int64)
-    counts = np.zeros(queries, np.int64)
-    for q in range(queries):
-        found = _scan_singles(codes, table, query_offsets[q], k, margins[q], cut, rests[q])
-        if found.shape[0] > capacity:
-            counts[q] = -1
-        else:
-            counts[q] = found.shape[0]
-            out[q, : found.shape[0]] = found
+    """`_scan_batch_py` on the calling thread only: no thread pool is started, so it is safe in forked
+    processes."""
+    out = np.full((query_offsets.shape[0], capacity), -1, np.int64)
+    counts = np.zeros(query_offsets.shape[0], np.int64)
+    for q in range(query_offsets.shape[0]):
+        counts[q] = _scan_into(codes, table, query_offsets[q], k, margins[q], cut, rests[q], out[q])
     return out, counts
 
 
@@ -343,11 +338,12 @@ _bound = _jit(inline="always")(_bound_py)
 _buffers = _jit(inline="always")(_buffers_py)
 _scan_singles = _jit()(_scan_singles_py)
 _scan_couples = _jit()(_scan_couples_py)
+_scan_into = _jit()(_scan_into_py)
 _scores_singles = _jit()(_scores_singles_py)
 _scan_batch = _jit(parallel=True)(_scan_batch_py)
 _scan_batch_serial = _jit()(_scan_batch_serial_py)
 if None in (_offer, _offer4, _finish, _buffers, _bound):  # pragma: no cover - no numba: no kernels
-    _scan_singles = _scan_couples = _scan_batch = _scan_batch_serial = _scores_singles = None
+    _scan_singles = _scan_couples = _scan_into = _scan_batch = _scan_batch_serial = _scores_singles = None
 
 
 # ---------------------------------------------------------------------------------------------------

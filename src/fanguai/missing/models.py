@@ -103,7 +103,13 @@ class MissingReport(models.Model):
     latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
     reporter = models.ForeignKey(
-        Person, verbose_name=_("reporter"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        # 报案人 (who reports a disappearance), not 举报人 (who reports a clue): a msgid of its own
+        Person,
+        verbose_name=_("person reporting the disappearance"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     reporter_relation = models.CharField(_("reporter's relation"), max_length=32, blank=True)
     owner_unit = models.ForeignKey(
@@ -525,6 +531,16 @@ class Screening(models.Model):
     )
     screened_on = models.DateField(_("screened on"))
     result = models.CharField(_("result"), max_length=16, choices=Result.choices, default=Result.PENDING)
+    # The clue filed when the screening was referred to investigation (issue 14, item 3).
+    clue = models.ForeignKey(
+        "clues.Clue",
+        verbose_name=_("clue"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
     notes = EncryptedTextField(_("notes"), blank=True)
     county = models.ForeignKey(
         Region,

@@ -152,5 +152,5 @@ def persons_of_visible_reports(user) -> Q | None:
     return (
         Q(pk__in=reports.values("person_id"))
         | Q(pk__in=reports.exclude(reporter=None).values("reporter_id"))
-        | Q(pk__in=unidentified.values("person_id"))
+        | Q(pk__any=unidentified.values("person_id"))
     )

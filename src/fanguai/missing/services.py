@@ -20,7 +20,7 @@ from fanguai.files.services import store_upload
 from fanguai.notifications.services import notify
 from fanguai.org.models import Unit
 from fanguai.people.models import Person
-from fanguai.people.services import register_person
+from fanguai.people.services import mark_identified, register_person
 
 from .deadline_kinds import RAPID_SEARCH_STEP
 from .models import (
@@ -176,22 +176,28 @@ def file_report(
 def complete_task(*, actor, task: SearchTask, notes: str = "") -> SearchTask:
     report = task.report
     _require(policy_for(MissingReport).can(actor, "change", report))
-    task = SearchTask.objects.select_for_update().get(pk=task.pk)
+    task = SearchTask.objects.select_for_update(of=("self",)).select_related("step").get(pk=task.pk)
     if task.done_at is None:
-        task.done_at = timezone.now()
-        task.done_by = actor
-        task.notes = notes[:300]
-        task.save(update_fields=["done_at", "done_by", "notes"])
-        meet_deadline(target=task, kind=RAPID_SEARCH_STEP, actor=actor)
-        record_event(
-            "missing_report.step_done",
-            actor=actor,
-            object_type=REPORT,
-            object_id=report.pk,
-            changed_fields=["tasks"],
-            details={"step": task.step.code, "late": task.done_at > task.due_at},
-        )
+        _mark_step_done(task, actor=actor, notes=notes)
     return task
+
+
+def _mark_step_done(task: SearchTask, *, actor, notes: str, **details) -> None:
+    """Mark an open (locked) checklist step done: its deadline met and the report's audit event written. The one
+    way a step is done, by the officer or by the event that does it (a parent's sample registered)."""
+    task.done_at = timezone.now()
+    task.done_by = actor if getattr(actor, "is_authenticated", False) else None
+    task.notes = str(notes)[:300]
+    task.save(update_fields=["done_at", "done_by", "notes"])
+    meet_deadline(target=task, kind=RAPID_SEARCH_STEP, actor=actor)
+    record_event(
+        "missing_report.step_done",
+        actor=actor,
+        object_type=REPORT,
+        object_id=task.report_id,
+        changed_fields=["tasks"],
+        details={"step": task.step.code, "late": task.done_at > task.due_at, **details},
+    )
 
 
 def meet_alert_steps(report: MissingReport, *, actor=None) -> None:
@@ -252,7 +258,42 @@ def record_outcome(*, actor, report: MissingReport, outcome: str, notes: str = "
             alerts.clear_alert(actor=actor, alert=alert, reason="found")
         elif outcome == MissingReport.Outcome.FALSE_REPORT:
             alerts.clear_alert(actor=actor, alert=alert, reason="withdraw")
+    if outcome in SAMPLES_MOOT_OUTCOMES:
+        _cancel_parent_samples(actor, report)
     return report
+
+
+# The person came back alive or was never missing: the parents' blood samples are no longer needed. A body
+# may still be identified by DNA, and a trafficked person is still searched for, so their samples stay asked.
+SAMPLES_MOOT_OUTCOMES = {
+    MissingReport.Outcome.FOUND_SAFE,
+    MissingReport.Outcome.RAN_AWAY,
+    MissingReport.Outcome.FALSE_REPORT,
+}
+
+
+def _cancel_parent_samples(actor, report: MissingReport) -> None:
+    """The report's open parent sample requests are cancelled, and so is a parent's request in the DNA
+    database's queue unless another open report still asks for that parent's sample."""
+    from fanguai.dna.models import Category
+    from fanguai.dna.services import cancel_sampling_requests
+
+    reason = _("Missing-person report %(number)s closed: %(outcome)s") % {
+        "number": report.number,
+        "outcome": report.get_outcome_display(),
+    }
+    cancelled = _cancel_sample_requests(
+        actor, BloodSampleRequest.objects.filter(report=report, donor=BloodSampleRequest.Donor.PARENT), reason
+    )
+    for parent in {request.person_id: request.person for request in cancelled}.values():
+        still_asked = BloodSampleRequest.objects.filter(
+            person=parent,
+            donor=BloodSampleRequest.Donor.PARENT,
+            status=BloodSampleRequest.Status.OPEN,
+            report__status=MissingReport.Status.OPEN,
+        ).exists()
+        if not still_asked:
+            cancel_sampling_requests(actor=actor, person=parent, reason=reason, categories=[Category.PARENT])
 
 
 @transaction.atomic
@@ -324,6 +365,8 @@ def record_unidentified(
 
 @transaction.atomic
 def set_unidentified_status(*, actor, record: UnidentifiedPerson, status: str) -> UnidentifiedPerson:
+    """Identified (by papers, fingerprints, a relative) or closed: a blood sample of the person is no longer
+    needed, so the record's open sample requests are cancelled here and in the DNA database's queue."""
     _require(policy_for(UnidentifiedPerson).can(actor, "change", record))
     record.status = status
     record.full_clean()
@@ -334,8 +377,39 @@ def set_unidentified_status(*, actor, record: UnidentifiedPerson, status: str) -
         object_type="missing.unidentifiedperson",
         object_id=record.pk,
         changed_fields=["status"],
+        details={"status": status},
     )
+    if status == UnidentifiedPerson.Status.IDENTIFIED:
+        mark_identified(actor=actor, person=record.person, source=f"unidentified:{record.number}")
+    if status != UnidentifiedPerson.Status.OPEN:
+        from fanguai.dna.models import FOUND_SIDE
+        from fanguai.dna.services import cancel_sampling_requests
+
+        reason = _("Unidentified person %(number)s: %(status)s") % {
+            "number": record.number,
+            "status": record.get_status_display(),
+        }
+        _cancel_sample_requests(actor, BloodSampleRequest.objects.filter(unidentified=record), reason)
+        cancel_sampling_requests(actor=actor, person=record.person, reason=reason, categories=FOUND_SIDE)
     return record
+
+
+def _cancel_sample_requests(actor, requests, reason: str) -> list[BloodSampleRequest]:
+    """Cancel the open blood sample requests among `requests` (the calling service checked the policy)."""
+    cancelled = []
+    for request in requests.select_for_update().filter(status=BloodSampleRequest.Status.OPEN):
+        request.status = BloodSampleRequest.Status.CANCELLED
+        request.save(update_fields=["status"])
+        record_event(
+            "sample_request.cancel",
+            actor=actor,
+            object_type="missing.bloodsamplerequest",
+            object_id=request.pk,
+            changed_fields=["status"],
+            details={"reason": str(reason)},
+        )
+        cancelled.append(request)
+    return cancelled
 
 
 @transaction.atomic
@@ -395,16 +469,47 @@ def set_screening_result(*, actor, screening: Screening, result: str, notes: str
     if notes:
         screening.notes = notes
     screening.full_clean()
+    changed = ["result", *(["notes"] if notes else [])]
+    if result == Screening.Result.REFERRED and screening.clue_id is None:
+        screening.clue = _refer_screening(actor, screening)
+        changed.append("clue")
     screening.save()
     record_event(
         "screening.result",
         actor=actor,
         object_type="missing.screening",
         object_id=screening.pk,
-        changed_fields=["result", *(["notes"] if notes else [])],
-        details={"result": result},
+        changed_fields=changed,
+        details={"result": result, **({"clue": screening.clue_id} if "clue" in changed else {})},
     )
     return screening
+
+
+def _refer_screening(actor, screening: Screening):
+    """Referred to investigation: a clue is filed through the clues service, so that the office triages it
+    and transfers it to the unit that investigates, with its acknowledgement deadline."""
+    from fanguai.clues import services as clue_services
+    from fanguai.clues.models import Category, Source
+
+    child = screening.child
+    description = _(
+        "Screening of a child of unknown origin referred to investigation: %(child)s, %(reason)s, "
+        "screened on %(day)s by %(unit)s."
+    ) % {
+        "child": child.full_name or child.number,
+        "reason": screening.get_reason_display(),
+        "day": screening.screened_on.isoformat(),
+        "unit": screening.screening_unit.name,
+    }
+    if screening.notes:
+        description = f"{description}\n{screening.notes}"[:2000]
+    return clue_services.record_clue(
+        actor=actor,
+        source=Source.POLICE,
+        category=Category.TRAFFICKING,
+        description=description,
+        region=child.region or screening.county,
+    )
 
 
 def dna_lab_unit() -> Unit | None:
@@ -524,3 +629,111 @@ def hand_over_sample_request(*, actor, request: BloodSampleRequest, dna_referenc
         changed_fields=["status", "dna_reference", "handed_over_at"],
     )
     return request
+
+
+# --- follow-through from the DNA database (issue 14, item 3) --------------------------------------------------
+
+# The checklist step met when a parent's blood sample is registered (the default step 采集失踪儿童父母血样).
+PARENT_SAMPLE_STEP = "dna"
+
+
+def close_sample_requests(*, actor, person: Person, dna_reference: str) -> list[BloodSampleRequest]:
+    """A sample of the person was registered in the DNA database: every open blood sample request for that
+    person is taken over with the specimen's reference (the DNA service has checked who may do that)."""
+    closed = []
+    now = timezone.now()
+    for request in BloodSampleRequest.objects.select_for_update().filter(
+        person=person, status=BloodSampleRequest.Status.OPEN
+    ):
+        request.status = BloodSampleRequest.Status.HANDED_OVER
+        request.dna_reference = dna_reference.strip()[:64]
+        request.handed_over_at = now
+        request.save(update_fields=["status", "dna_reference", "handed_over_at"])
+        record_event(
+            "sample_request.hand_over",
+            actor=actor,
+            object_type="missing.bloodsamplerequest",
+            object_id=request.pk,
+            changed_fields=["status", "dna_reference", "handed_over_at"],
+            details={"automatic": True},
+        )
+        closed.append(request)
+    return closed
+
+
+def reports_of_parent(person: Person, *, report_number: str = "", missing_person_id: int | None = None):
+    """The open reports a parent's sample answers: the report named, the open reports on the missing child,
+    and the reports whose parent sample request names this person."""
+    from django.db.models import Q
+
+    condition = Q(sample_requests__person=person, sample_requests__donor=BloodSampleRequest.Donor.PARENT)
+    if report_number.strip():
+        condition |= Q(number=report_number.strip().upper())
+    if missing_person_id:
+        condition |= Q(person_id=missing_person_id)
+    return MissingReport.objects.filter(condition, status=MissingReport.Status.OPEN).distinct()
+
+
+def meet_parent_sample_step(*, actor, report: MissingReport, specimen_id: int) -> SearchTask | None:
+    """A parent's blood sample was registered: the step 采集失踪儿童父母血样 of the report is done."""
+    task = (
+        SearchTask.objects.select_for_update(of=("self",))
+        .select_related("step")
+        .filter(report=report, step__code=PARENT_SAMPLE_STEP, done_at__isnull=True)
+        .first()
+    )
+    if task is None:
+        return None
+    notes = _("Blood sample of a parent registered in the DNA database")
+    _mark_step_done(task, actor=actor, notes=notes, specimen=specimen_id)
+    return task
+
+
+def settle_reunion(
+    *, actor, found_person: Person, report: MissingReport | None, found_dead: bool, reunion_id: int
+) -> None:
+    """A DNA-confirmed reunion was recorded (dna.services.record_reunion; its policy decided who may): the
+    unidentified person behind the found side is identified, and the missing-person report on the other side
+    is resolved as found, its open checklist steps cancelled and its alert cleared."""
+    from . import alerts
+    from .models import Alert
+
+    for record in UnidentifiedPerson.objects.select_for_update().filter(
+        person=found_person, status=UnidentifiedPerson.Status.OPEN
+    ):
+        record.status = UnidentifiedPerson.Status.IDENTIFIED
+        record.save(update_fields=["status"])
+        record_event(
+            "unidentified.status",
+            actor=actor,
+            object_type="missing.unidentifiedperson",
+            object_id=record.pk,
+            changed_fields=["status"],
+            details={"status": record.status, "reunion": reunion_id},
+        )
+    mark_identified(actor=actor, person=found_person, source=f"reunion:{reunion_id}")
+    if report is None:
+        return
+    report = MissingReport.objects.select_for_update().get(pk=report.pk)
+    if not report.is_open:
+        return
+    report.status = MissingReport.Status.CLOSED
+    report.outcome = MissingReport.Outcome.FOUND_DEAD if found_dead else MissingReport.Outcome.FOUND_SAFE
+    report.outcome_at = timezone.now()
+    report.outcome_notes = _("Found: identified by a DNA match (reunion recorded)")
+    report.save(update_fields=["status", "outcome", "outcome_at", "outcome_notes"])
+    for task in report.tasks.filter(done_at__isnull=True):
+        cancel_deadline(target=task, kind=RAPID_SEARCH_STEP, actor=actor)
+    record_event(
+        "missing_report.outcome",
+        actor=actor,
+        object_type=REPORT,
+        object_id=report.pk,
+        changed_fields=["status", "outcome", "outcome_at", "outcome_notes"],
+        details={"outcome": report.outcome, "reunion": reunion_id},
+    )
+    for alert in report.alerts.filter(status__in=[Alert.Status.ACTIVE, Alert.Status.PENDING]):
+        # The alert's own managers are told through the CAP update; an actor of another unit acts for the
+        # reunion, so the clearing is recorded without them where the alert policy does not name them.
+        manager = actor if policy_for(Alert).can(actor, "manage", alert) else None
+        alerts.clear_alert(actor=manager, alert=alert, reason="found")

@@ -1,7 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -9,6 +8,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from fanguai.accounts.roles import Role
 from fanguai.audit.services import record_event
+from fanguai.core.pagination import BoundedPaginator
 from fanguai.core.policies import policy_for
 from fanguai.core.views import forbid_unless
 from fanguai.files.forms import AttachmentForm
@@ -66,7 +66,7 @@ def report_list(request):
     status = request.GET.get("status", "open")
     status = status if status in ("open", "closed", "") else "open"
     reports = selectors.visible_reports(request.user, status=status, query=request.GET.get("q", ""))
-    page = Paginator(reports, 25).get_page(request.GET.get("page"))
+    page = BoundedPaginator(reports, 25).get_page(request.GET.get("page"))
     _audit_list("missing_report.list", "missing.report", page)
     return render(
         request,
@@ -219,7 +219,7 @@ def alert_list(request):
     forbid_unless(request.user.has_role(*STAFF_ROLES) or is_publicity(request.user))
     status = request.GET.get("status", "")
     alerts_ = selectors.visible_alerts(request.user, status=status if status in Alert.Status.values else "")
-    page = Paginator(alerts_, 25).get_page(request.GET.get("page"))
+    page = BoundedPaginator(alerts_, 25).get_page(request.GET.get("page"))
     return render(
         request, "missing/alert_list.html", {"page": page, "status": status, "statuses": Alert.Status.choices}
     )
@@ -336,7 +336,7 @@ def step_edit(request, pk: int | None = None):
 @login_required
 def subscriber_list(request):
     forbid_unless(policy_for(Subscriber).can(request.user, "manage"))
-    page = Paginator(selectors.visible_subscribers(request.user), 50).get_page(request.GET.get("page"))
+    page = BoundedPaginator(selectors.visible_subscribers(request.user), 50).get_page(request.GET.get("page"))
     return render(request, "missing/subscriber_list.html", {"page": page})
 
 
@@ -380,7 +380,9 @@ def release_queue(request):
 @login_required
 def unidentified_list(request):
     forbid_unless(request.user.has_role(*STAFF_ROLES))
-    page = Paginator(selectors.visible_unidentified(request.user), 25).get_page(request.GET.get("page"))
+    page = BoundedPaginator(selectors.visible_unidentified(request.user), 25).get_page(
+        request.GET.get("page")
+    )
     _audit_list("unidentified.list", "missing.unidentifiedperson", page)
     return render(
         request,
@@ -449,7 +451,7 @@ def unidentified_sample(request, pk: int):
 @login_required
 def screening_list(request):
     forbid_unless(request.user.has_role(*STAFF_ROLES))
-    page = Paginator(selectors.visible_screenings(request.user), 25).get_page(request.GET.get("page"))
+    page = BoundedPaginator(selectors.visible_screenings(request.user), 25).get_page(request.GET.get("page"))
     _audit_list("screening.list", "missing.screening", page)
     return render(
         request,
@@ -474,14 +476,18 @@ def screening_create(request):
 
 @login_required
 def screening_detail(request, pk: int):
-    screening = selectors.screening_for_view(request.user, pk)
+    return _screening_page(request, selectors.screening_for_view(request.user, pk))
+
+
+def _screening_page(request, screening: Screening, *, result_form=None):
+    """The screening's page; a refused result is shown again with its errors."""
     return render(
         request,
         "missing/screening_detail.html",
         {
             "screening": screening,
             "can_change": policy_for(Screening).can(request.user, "change", screening),
-            "result_form": ScreeningResultForm(initial={"result": screening.result}),
+            "result_form": result_form or ScreeningResultForm(initial={"result": screening.result}),
             "sample_requests": screening.sample_requests.all(),
         },
     )
@@ -493,9 +499,10 @@ def screening_result(request, pk: int):
     screening = policy_for(Screening).get_visible_or_404(request.user, pk=pk)
     forbid_unless(policy_for(Screening).can(request.user, "change", screening))
     form = ScreeningResultForm(request.POST)
-    if form.is_valid():
-        services.set_screening_result(actor=request.user, screening=screening, **form.cleaned_data)
-        messages.success(request, _("The result was recorded."))
+    if not form.is_valid():
+        return _screening_page(request, screening, result_form=form)
+    services.set_screening_result(actor=request.user, screening=screening, **form.cleaned_data)
+    messages.success(request, _("The result was recorded."))
     return redirect("missing:screening_detail", pk=screening.pk)
 
 
@@ -539,10 +546,20 @@ def sample_hand_over(request, pk: int):
     sample = policy_for(BloodSampleRequest).get_visible_or_404(request.user, pk=pk)
     forbid_unless(policy_for(BloodSampleRequest).can(request.user, "hand_over", sample))
     form = HandOverForm(request.POST)
-    if form.is_valid():
+    if not form.is_valid():
+        # The form is one box on a row of the list: the message names the field and what is wrong with it.
+        for name, errors in form.errors.items():
+            label = form.fields[name].label if name in form.fields else ""
+            for error in errors:
+                messages.error(request, f"{label}：{error}" if label else error)
+        return redirect("missing:sample_list")
+    try:
         services.hand_over_sample_request(
             actor=request.user, request=sample, dna_reference=form.cleaned_data["dna_reference"]
         )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
         messages.success(request, _("The request was taken over."))
     return redirect("missing:sample_list")
 

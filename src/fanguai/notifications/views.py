@@ -1,10 +1,10 @@
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
+from fanguai.core.pagination import BoundedPaginator
 from fanguai.core.queries import total_of
 
 from . import selectors, services
@@ -20,7 +20,7 @@ def _show(request) -> str:
 def _list_context(request) -> dict:
     show = _show(request)
     rows = selectors.inbox(request.user, unread_only=show == "unread")
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = BoundedPaginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     return {"page": page, "show": show, "unread_count": selectors.unread_count(request.user)}
 
 

@@ -69,6 +69,8 @@ class Unit(models.Model):
         YOUTH_LEAGUE = "youth_league", _("Communist Youth League")
         DISABLED_FEDERATION = "disabled_federation", _("Disabled persons' federation")
         WOMEN_CHILDREN = "women_children", _("Women and children working committee")
+        # Not a member of the joint conference, but the plan's services need it: legal aid (法律援助).
+        JUSTICE = "justice", _("Justice administration")
 
     code = models.CharField(_("code"), max_length=32, unique=True)
     name = models.CharField(_("name"), max_length=100)

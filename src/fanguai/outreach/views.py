@@ -1,12 +1,12 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from fanguai.audit.services import record_event
 from fanguai.core.exports import wants_xlsx, xlsx_response
+from fanguai.core.pagination import BoundedPaginator
 from fanguai.core.policies import policy_for
 from fanguai.core.views import forbid_unless
 from fanguai.files.forms import AttachmentForm
@@ -78,7 +78,7 @@ def activity_list(request):
         "outreach/activity_list.html",
         {
             "form": form,
-            "page": Paginator(rows, 25).get_page(request.GET.get("page")),
+            "page": BoundedPaginator(rows, 25).get_page(request.GET.get("page")),
             "totals": selectors.totals(rows),
             "can_create": policy_for(Activity).can(request.user, "create"),
         },

@@ -2,19 +2,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from fanguai.core.validators import CheckedForm, CheckedModelForm
+from fanguai.org.forms import RegionChoiceField
 from fanguai.org.models import Region
 
 from .models import Person
 from .validators import validate_id_card, validate_phone
-
-
-class RegionChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Region) -> str:
-        return (
-            f"{obj.parent.name} · {obj.name}"
-            if obj.level == Region.Level.TOWNSHIP and obj.parent
-            else obj.name
-        )
 
 
 class PersonForm(CheckedModelForm):

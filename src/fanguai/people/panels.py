@@ -1,3 +1,4 @@
+from fanguai.core.pagination import COUNT_LIMIT
 from fanguai.core.queries import total_of
 
 from .models import Person
@@ -10,5 +11,5 @@ def recent_people(user) -> dict:
     # The newest five each carry the number of all visible records of unknown identity: one query, not two.
     # With no visible record there is none of unknown identity either.
     unknown = people.filter(identity_status=Person.IdentityStatus.UNKNOWN)
-    recent = list(people.annotate(unknown_total=total_of(unknown))[:5])
+    recent = list(people.annotate(unknown_total=total_of(unknown, limit=COUNT_LIMIT))[:5])
     return {"recent": recent, "unknown_count": recent[0].unknown_total if recent else 0}

@@ -89,6 +89,27 @@ def update_person(*, actor, person: Person, **changes) -> Person:
     return person
 
 
+def mark_identified(*, actor, person: Person, source: str) -> Person:
+    """A module established who the person is (an unidentified person identified, a DNA-confirmed reunion):
+    the record becomes "identity known" and its identification deadline is met. The calling service runs in
+    its own transaction and has checked its own policy; `source` names the event for the audit trail."""
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    if person.identity_status == Person.IdentityStatus.KNOWN:
+        return person
+    person.identity_status = Person.IdentityStatus.KNOWN
+    person.save(update_fields=["identity_status", "updated_at"])
+    meet_deadline(target=person, kind=IDENTITY_VERIFICATION, actor=actor)
+    record_event(
+        "person.identified",
+        actor=actor,
+        object_type="people.person",
+        object_id=person.pk,
+        changed_fields=["identity_status"],
+        details={"source": source},
+    )
+    return person
+
+
 def _repoint_references(duplicate: Person, keep: Person) -> list[str]:
     """Move every reference to the duplicate (foreign keys and generic links of any app) to the kept record."""
     moved = []

@@ -1,12 +1,12 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from fanguai.audit.services import record_event
+from fanguai.core.pagination import BoundedPaginator
 from fanguai.core.policies import policy_for
 from fanguai.core.views import forbid_unless
 from fanguai.deadlines.selectors import deadlines_of
@@ -30,7 +30,7 @@ def person_list(request):
         identity_status=filters.get("identity_status", ""),
         sex=filters.get("sex", ""),
     )
-    page = Paginator(people, 25).get_page(request.GET.get("page"))
+    page = BoundedPaginator(people, 25).get_page(request.GET.get("page"))
     if page.object_list:
         record_event(
             "person.list", object_type="people.person", details={"ids": [p.pk for p in page.object_list]}

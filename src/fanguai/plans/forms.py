@@ -76,6 +76,18 @@ class ReportForm(CheckedForm):
     )
 
 
+class ReportCorrectionForm(ReportForm):
+    """A new version of a submitted report: the same fields, and the reason kept in its history."""
+
+    reason = forms.CharField(
+        label=_("Reason for the correction"), widget=forms.Textarea(attrs={"rows": 2}), max_length=1000
+    )
+
+
+class ReasonForm(CheckedForm):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=1000)
+
+
 class WorkPlanFilterForm(CheckedForm):
     q = forms.CharField(label=_("Unit"), required=False)
     year = forms.IntegerField(label=_("Year"), required=False)
@@ -96,6 +108,7 @@ class ReportFilterForm(WorkPlanFilterForm):
         choices=[("", _("All statuses"))] + list(ProgressReport.Status.choices),
     )
     late = forms.BooleanField(label=_("Submitted late only"), required=False)
+    withdrawn = forms.BooleanField(label=_("Include withdrawn reports"), required=False)
 
 
 OVERVIEW_STATES = [

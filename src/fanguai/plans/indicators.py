@@ -9,7 +9,8 @@ from .models import ProgressReport
 
 
 def reports_on_time(year, unit=None, county=None):
-    reports = ProgressReport.objects.filter(due_date__year=year)
+    # A withdrawn report does not count; a corrected one counts with its corrected values.
+    reports = ProgressReport.objects.filter(due_date__year=year, withdrawn_at__isnull=True)
     if unit is not None:
         reports = reports.filter(unit=unit)
     if county is not None:

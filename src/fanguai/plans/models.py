@@ -217,9 +217,18 @@ class WorkPlanEvent(models.Model):
         SUBMITTED = "submitted", _("Submitted")
         APPROVED = "approved", _("Approved")
         RETURNED = "returned", _("Returned")
+        REPORT_CORRECTED = "report_corrected", _("Progress report corrected")
+        REPORT_WITHDRAWN = "report_withdrawn", _("Progress report withdrawn")
+        REPORT_ACCEPTED = "report_accepted", _("Progress report accepted")
 
     work_plan = models.ForeignKey(WorkPlan, on_delete=models.CASCADE, related_name="events")
-    action = models.CharField(_("step"), max_length=16, choices=Action.choices)
+    # The progress report a step concerns (its correction, withdrawal or acceptance), and for a correction
+    # what changed: [{"field": name, "old": text, "new": text}, ...], so the old values stay on record.
+    report = models.ForeignKey(
+        "ProgressReport", null=True, blank=True, on_delete=models.CASCADE, related_name="history"
+    )
+    changes = models.JSONField(_("changes"), default=list, blank=True)
+    action = models.CharField(_("step"), max_length=24, choices=Action.choices)
     status_after = models.CharField(_("status"), max_length=16, choices=WorkPlan.Status.choices)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -306,13 +315,36 @@ class ProgressReport(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     submitted_at = models.DateTimeField(_("submitted"))
+    # A submitted report may be corrected (a new version; the old values stay in its history, WorkPlanEvent)
+    # or withdrawn by its unit until the office accepts it.
+    version = models.PositiveSmallIntegerField(_("version"), default=1, editable=False)
+    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True, editable=False)
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True, editable=False)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("accepted by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
 
     class Meta:
         ordering = ["-submitted_at", "-id"]
         verbose_name = _("progress report")
         verbose_name_plural = _("progress reports")
         constraints = [
-            models.UniqueConstraint(fields=["work_item", "period"], name="progress_report_period_unique")
+            # A withdrawn report leaves its period to be reported again.
+            models.UniqueConstraint(
+                fields=["work_item", "period"],
+                condition=models.Q(withdrawn_at__isnull=True),
+                name="progress_report_period_unique",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(withdrawn_at__isnull=True) | models.Q(accepted_at__isnull=True),
+                name="progress_report_not_withdrawn_and_accepted",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -326,3 +358,16 @@ class ProgressReport(models.Model):
         from django.utils import timezone
 
         return timezone.localdate(self.submitted_at) > self.due_date
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
+
+    @property
+    def is_accepted(self) -> bool:
+        return self.accepted_at is not None
+
+    @property
+    def is_open_to_correction(self) -> bool:
+        """Submitted, neither withdrawn nor accepted: its unit may still correct or withdraw it."""
+        return self.withdrawn_at is None and self.accepted_at is None

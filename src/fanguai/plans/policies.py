@@ -6,7 +6,8 @@
   leader see every unit of their county; city-level office staff and leaders see every unit.
 - A unit's liaison drafts and submits its work plan; a county coordinator does so for the units of the
   county. Office staff approve or return submitted work plans. Leaders only read.
-- Progress reports are written by the liaison (county coordinator) or by the work item's owner.
+- Progress reports are written by the liaison (county coordinator) or by the work item's owner; until
+  city-level office staff accept a report, the same people may correct or withdraw it.
 """
 
 from django.db.models import Q
@@ -129,6 +130,32 @@ class ProgressReportPolicy(_UnitWorkPolicy):
         if item is None:
             return user.has_role(*EDITOR_ROLES)
         return WorkItemPolicy().can_report(user, item)
+
+    def _is_authors_side(self, user, report: ProgressReport) -> bool:
+        """The author, or whoever holds the same write right for the report's unit (its liaison, the county
+        coordinator, the work item's owner)."""
+        return _active(user) and (
+            may_edit_for(user, report.unit)
+            or report.submitted_by_id == user.pk
+            or report.work_item.owner_id == user.pk
+        )
+
+    def can_correct(self, user, report: ProgressReport) -> bool:
+        """Until the office accepts it, a submitted report may be corrected (a new version)."""
+        return report.is_open_to_correction and self._is_authors_side(user, report)
+
+    def can_withdraw(self, user, report: ProgressReport) -> bool:
+        return report.is_open_to_correction and self._is_authors_side(user, report)
+
+    def can_accept(self, user, report: ProgressReport) -> bool:
+        """City-level office staff accept a report; a report of their own unit too (the office reviews)."""
+        return (
+            report.is_open_to_correction
+            and _active(user)
+            and user.has_role(Role.OFFICE_STAFF)
+            and user.unit_id is not None
+            and user.is_city_level
+        )
 
     def can_attach(self, user, report: ProgressReport) -> bool:
         """Evidence is added by whoever may report on the item (the unit's liaison, the owner)."""

@@ -6,6 +6,8 @@ from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.http import Http404
 from django.utils import timezone
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
 
 from fanguai.core.policies import policy_for
 from fanguai.deadlines.models import Deadline
@@ -128,7 +130,7 @@ def work_item_for_view(user, pk: int) -> WorkItem:
 def items_of(work_plan: WorkPlan) -> QuerySet[WorkItem]:
     """The items of a work plan the caller may already see, with their reports."""
     return work_plan.items.select_related("measure", "owner").prefetch_related(
-        Prefetch("reports", ProgressReport.objects.order_by("period_start"))
+        Prefetch("reports", ProgressReport.objects.filter(withdrawn_at__isnull=True).order_by("period_start"))
     )
 
 
@@ -148,11 +150,15 @@ def visible_reports(
     query: str = "",
     county: str = "",
     late_only: bool = False,
+    withdrawn: bool = False,
 ) -> QuerySet[ProgressReport]:
+    """The reports the user may see; withdrawn ones only when asked for (they stay on record)."""
     rows = policy_for(ProgressReport).visible(
         user,
         ProgressReport.objects.select_related("unit", "work_item__work_plan", "submitted_by"),
     )
+    if not withdrawn:
+        rows = rows.filter(withdrawn_at__isnull=True)
     if year:
         rows = rows.filter(period_start__year=year)
     if status:
@@ -174,10 +180,39 @@ def report_for_view(user, pk: int) -> ProgressReport:
     return policy_for(ProgressReport).get_visible_or_404(
         user,
         ProgressReport.objects.select_related(
-            "unit", "work_item__work_plan__unit", "work_item__measure", "submitted_by"
+            "unit", "work_item__work_plan__unit", "work_item__measure", "submitted_by", "accepted_by"
         ),
         pk=pk,
     )
+
+
+def report_history(report: ProgressReport) -> list[dict]:
+    """The report's corrections, withdrawal and acceptance, oldest first: who, when, why, and for a correction
+    each changed field by its label with the old and new value."""
+    labels = {name: ProgressReport._meta.get_field(name).verbose_name for name in ("status", "narrative")}
+    labels |= {
+        "achieved": ProgressReport._meta.get_field("achieved").verbose_name,
+        "figures": _("Other figures"),
+    }
+    statuses = dict(ProgressReport.Status.choices)
+
+    def shown(field: str, value: str) -> str:
+        return str(statuses.get(value, value)) if field == "status" else value
+
+    return [
+        {
+            "event": event,
+            "changes": [
+                {
+                    "label": capfirst(labels.get(c.get("field"), "")),
+                    "old": shown(c.get("field"), c.get("old")),
+                    "new": shown(c.get("field"), c.get("new")),
+                }
+                for c in event.changes
+            ],
+        }
+        for event in report.history.select_related("actor").order_by("created_at", "id")
+    ]
 
 
 def owner_choices(work_plan: WorkPlan):
@@ -231,7 +266,9 @@ def overview(user, *, year: int, county: str = "", state: str = "", query: str =
     by_plan = {wp.pk: OverviewRow(wp) for wp in work_plans}
     items = list(
         WorkItem.objects.filter(work_plan__in=work_plans).prefetch_related(
-            Prefetch("reports", ProgressReport.objects.order_by("-period_start"))
+            Prefetch(
+                "reports", ProgressReport.objects.filter(withdrawn_at__isnull=True).order_by("-period_start")
+            )
         )
     )
     deadlines = open_report_deadlines(items)

@@ -283,8 +283,9 @@ def reporting_periods(item: WorkItem) -> list[ReportingPeriod]:
 
 
 def next_period(item: WorkItem) -> ReportingPeriod | None:
-    """The earliest period still to report on, or None when every one is reported or the item is done."""
-    reports = list(item.reports.all())
+    """The earliest period still to report on, or None when every one is reported or the item is done. A
+    withdrawn report leaves its period to be reported again."""
+    reports = [r for r in item.reports.all() if r.withdrawn_at is None]
     if any(r.status == ProgressReport.Status.DONE for r in reports):
         return None
     reported = {r.period for r in reports}
@@ -333,6 +334,27 @@ def parse_figures(text: str) -> dict[str, str]:
     return figures
 
 
+def _report_value_errors(item: WorkItem, status: str, narrative: str, achieved) -> list[RowError]:
+    """What is wrong with the values of a report (its first version or a correction)."""
+    errors = []
+    if status not in ProgressReport.Status.values:
+        errors.append(RowError(0, "status", _("unknown status")))
+    if not (narrative or "").strip():
+        errors.append(RowError(0, "narrative", _("empty")))
+    if achieved is not None and Decimal(achieved) < 0:
+        errors.append(RowError(0, "achieved", _("must not be negative")))
+    elif achieved is not None and item.target and Decimal(achieved) > ACHIEVED_LIMIT * item.target:
+        errors.append(
+            RowError(
+                0,
+                "achieved",
+                _("more than %(times)s times the target of %(target)s: check the figure")
+                % {"times": ACHIEVED_LIMIT, "target": f"{item.target.normalize():f}"},
+            )
+        )
+    return errors
+
+
 @transaction.atomic
 def submit_report(
     *,
@@ -358,21 +380,7 @@ def submit_report(
         errors.append(
             RowError(0, "period", _("The next period (%(period)s) has not begun.") % {"period": period.label})
         )
-    if status not in ProgressReport.Status.values:
-        errors.append(RowError(0, "status", _("unknown status")))
-    if not (narrative or "").strip():
-        errors.append(RowError(0, "narrative", _("empty")))
-    if achieved is not None and Decimal(achieved) < 0:
-        errors.append(RowError(0, "achieved", _("must not be negative")))
-    elif achieved is not None and item.target and Decimal(achieved) > ACHIEVED_LIMIT * item.target:
-        errors.append(
-            RowError(
-                0,
-                "achieved",
-                _("more than %(times)s times the target of %(target)s: check the figure")
-                % {"times": ACHIEVED_LIMIT, "target": f"{item.target.normalize():f}"},
-            )
-        )
+    errors += _report_value_errors(item, status, narrative, achieved)
     if errors:
         raise ValidationFailed(errors)
     report = ProgressReport.objects.create(
@@ -409,4 +417,156 @@ def submit_report(
         report,
         details={"item": item.pk, "period": period.label, "status": status},
     )
+    return report
+
+
+# Corrections: until the office accepts a report, its unit may correct it (a new version) or withdraw it. Each
+# step is a row of the work plan's history (WorkPlanEvent) naming the report, with the reason and, for a
+# correction, the old and new value of every field that changed.
+
+CORRECTABLE_FIELDS = ("status", "narrative", "achieved", "figures")
+
+
+def _locked_report(report: ProgressReport) -> ProgressReport:
+    return (
+        ProgressReport.objects.select_for_update()
+        .select_related("work_item__work_plan__unit", "unit")
+        .get(pk=report.pk)
+    )
+
+
+def _shown(name: str, value) -> str:
+    """A value as the history keeps it: figures as "label: number" lines, a status by its code (the page shows
+    its label in the reader's language)."""
+    if value is None or value == "" or value == {}:
+        return ""
+    if name == "achieved":
+        return f"{Decimal(value).normalize():f}"
+    if name == "figures":
+        return "\n".join(f"{label}: {number}" for label, number in value.items())
+    return str(value)
+
+
+def _refuse_unless_open(report: ProgressReport, field: str) -> None:
+    if report.accepted_at is not None:
+        _fail(field, _("The report was accepted: it can no longer be corrected or withdrawn."))
+    if report.withdrawn_at is not None:
+        _fail(field, _("The report was withdrawn."))
+
+
+def _require_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        _fail("reason", _("Give the reason."))
+    return reason
+
+
+@transaction.atomic
+def correct_report(
+    *,
+    actor,
+    report: ProgressReport,
+    reason: str,
+    status: str,
+    narrative: str,
+    achieved=None,
+    figures: dict | None = None,
+) -> ProgressReport:
+    """A new version of a submitted, not yet accepted report; the old values are kept in its history."""
+    report = _locked_report(report)
+    policy = policy_for(ProgressReport)
+    _refuse_unless_open(report, "reason")
+    if not policy.can(actor, "correct", report):
+        raise PermissionDenied
+    errors = _report_value_errors(report.work_item, status, narrative, achieved)
+    if not (reason or "").strip():
+        errors.append(RowError(0, "reason", _("Give the reason.")))
+    if errors:
+        raise ValidationFailed(errors)
+    new = {
+        "status": status,
+        "narrative": narrative,
+        "achieved": None if achieved is None else Decimal(achieved),
+        "figures": figures or {},
+    }
+    changes = [
+        {"field": name, "old": _shown(name, getattr(report, name)), "new": _shown(name, new[name])}
+        for name in CORRECTABLE_FIELDS
+        if _shown(name, getattr(report, name)) != _shown(name, new[name])
+    ]
+    if not changes:
+        _fail("reason", _("Nothing was changed."))
+    for name in CORRECTABLE_FIELDS:
+        setattr(report, name, new[name])
+    report.version += 1
+    report.save(update_fields=[*CORRECTABLE_FIELDS, "version"])
+    work_plan = report.work_item.work_plan
+    WorkPlanEvent.objects.create(
+        work_plan=work_plan,
+        report=report,
+        action=WorkPlanEvent.Action.REPORT_CORRECTED,
+        status_after=work_plan.status,
+        actor=actor,
+        actor_name=actor.get_username(),
+        comment=reason.strip(),
+        changes=changes,
+    )
+    # A report corrected to "done" (or from it) changes which period is due next.
+    _open_next_report_deadline(report.work_item, actor)
+    _audit(
+        "progress_report.correct",
+        actor,
+        report,
+        changed_fields=[c["field"] for c in changes],
+        details={"version": report.version},
+    )
+    return report
+
+
+@transaction.atomic
+def withdraw_report(*, actor, report: ProgressReport, reason: str) -> ProgressReport:
+    """Withdraw a submitted, not yet accepted report: it stays on record, no longer counts, and its period is
+    due again."""
+    report = _locked_report(report)
+    _refuse_unless_open(report, "reason")
+    if not policy_for(ProgressReport).can(actor, "withdraw", report):
+        raise PermissionDenied
+    reason = _require_reason(reason)
+    report.withdrawn_at = timezone.now()
+    report.save(update_fields=["withdrawn_at"])
+    work_plan = report.work_item.work_plan
+    WorkPlanEvent.objects.create(
+        work_plan=work_plan,
+        report=report,
+        action=WorkPlanEvent.Action.REPORT_WITHDRAWN,
+        status_after=work_plan.status,
+        actor=actor,
+        actor_name=actor.get_username(),
+        comment=reason,
+    )
+    _open_next_report_deadline(report.work_item, actor)
+    _audit("progress_report.withdraw", actor, report, changed_fields=["withdrawn_at"])
+    return report
+
+
+@transaction.atomic
+def accept_report(*, actor, report: ProgressReport, comment: str = "") -> ProgressReport:
+    """The office accepts a report: from then on it is final."""
+    report = _locked_report(report)
+    _refuse_unless_open(report, "comment")
+    if not policy_for(ProgressReport).can(actor, "accept", report):
+        raise PermissionDenied
+    report.accepted_at, report.accepted_by = timezone.now(), actor
+    report.save(update_fields=["accepted_at", "accepted_by"])
+    work_plan = report.work_item.work_plan
+    WorkPlanEvent.objects.create(
+        work_plan=work_plan,
+        report=report,
+        action=WorkPlanEvent.Action.REPORT_ACCEPTED,
+        status_after=work_plan.status,
+        actor=actor,
+        actor_name=actor.get_username(),
+        comment=(comment or "").strip(),
+    )
+    _audit("progress_report.accept", actor, report, changed_fields=["accepted_at", "accepted_by"])
     return report

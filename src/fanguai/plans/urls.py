@@ -27,5 +27,8 @@ urlpatterns = [
     path("reports/", views.report_list, name="report_list"),
     path("reports/<int:pk>/", views.report_detail, name="report_detail"),
     path("reports/<int:pk>/attach/", views.report_attach, name="report_attach"),
+    path("reports/<int:pk>/correct/", views.report_correct, name="report_correct"),
+    path("reports/<int:pk>/withdraw/", views.report_withdraw, name="report_withdraw"),
+    path("reports/<int:pk>/accept/", views.report_accept, name="report_accept"),
     path("overview/", views.overview, name="overview"),
 ]

@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -8,6 +7,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from fanguai.core.errors import ValidationFailed
 from fanguai.core.exports import wants_xlsx, xlsx_response
+from fanguai.core.pagination import BoundedPaginator
 from fanguai.core.policies import policy_for
 from fanguai.core.views import forbid_unless
 from fanguai.deadlines.selectors import deadlines_of
@@ -19,6 +19,8 @@ from . import selectors, services
 from .forms import (
     OverviewFilterForm,
     PlanSearchForm,
+    ReasonForm,
+    ReportCorrectionForm,
     ReportFilterForm,
     ReportForm,
     ReviewForm,
@@ -116,7 +118,7 @@ def workplan_list(request):
         "plans/workplan_list.html",
         {
             "form": form,
-            "page": Paginator(work_plans, PAGE_SIZE).get_page(request.GET.get("page")),
+            "page": BoundedPaginator(work_plans, PAGE_SIZE).get_page(request.GET.get("page")),
             "can_create": policy_for(WorkPlan).can(request.user, "create"),
         },
     )
@@ -338,6 +340,7 @@ def report_list(request):
         query=filters.get("q", ""),
         county=filters.get("county", ""),
         late_only=bool(filters.get("late")),
+        withdrawn=bool(filters.get("withdrawn")),
     )
     if wants_xlsx(request):
         return xlsx_response(
@@ -358,7 +361,7 @@ def report_list(request):
                     r.unit.name,
                     r.work_item.title,
                     r.period,
-                    r.get_status_display(),
+                    _("Withdrawn") if r.withdrawn_at else r.get_status_display(),
                     r.achieved,
                     r.narrative,
                     r.due_date,
@@ -372,7 +375,7 @@ def report_list(request):
     return render(
         request,
         "plans/report_list.html",
-        {"form": form, "page": Paginator(reports, PAGE_SIZE).get_page(request.GET.get("page"))},
+        {"form": form, "page": BoundedPaginator(reports, PAGE_SIZE).get_page(request.GET.get("page"))},
     )
 
 
@@ -409,18 +412,118 @@ def report_create(request, pk: int):
 
 @login_required
 def report_detail(request, pk: int):
-    report = selectors.report_for_view(request.user, pk)
+    return _report_page(request, selectors.report_for_view(request.user, pk))
+
+
+def _report_page(request, report: ProgressReport, *, withdraw_form=None, accept_form=None):
+    """The report, its history (corrections, withdrawal, acceptance) and the steps the user may take."""
+    policy = policy_for(ProgressReport)
+    can_withdraw = policy.can(request.user, "withdraw", report)
+    can_accept = policy.can(request.user, "accept", report)
     return render(
         request,
         "plans/report_detail.html",
         {
             "report": report,
             "item": report.work_item,
+            "history": selectors.report_history(report),
             "attachments": files_for(request.user, report),
             "attachment_form": AttachmentForm(),
-            "can_attach": policy_for(ProgressReport).can(request.user, "attach", report),
+            "can_attach": policy.can(request.user, "attach", report),
+            "can_correct": policy.can(request.user, "correct", report),
+            "withdraw_form": (withdraw_form or ReasonForm(prefix="withdraw")) if can_withdraw else None,
+            "accept_form": (accept_form or ReviewForm(prefix="accept")) if can_accept else None,
         },
     )
+
+
+def _refuse_if_final(request, report: ProgressReport):
+    """A report accepted or withdrawn is final: a (forged) request to change it gets a message, not a change."""
+    if report.is_open_to_correction:
+        return None
+    if report.accepted_at is not None:
+        messages.error(request, _("The report was accepted: it can no longer be corrected or withdrawn."))
+    else:
+        messages.error(request, _("The report was withdrawn."))
+    return redirect(report)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_correct(request, pk: int):
+    report = selectors.report_for_view(request.user, pk)
+    if (refused := _refuse_if_final(request, report)) is not None:
+        return refused
+    forbid_unless(policy_for(ProgressReport).can(request.user, "correct", report))
+    initial = {
+        "status": report.status,
+        "narrative": report.narrative,
+        "achieved": report.achieved,
+        "figures": "\n".join(f"{label}: {value}" for label, value in report.figures.items()),
+    }
+    form = ReportCorrectionForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.correct_report(
+                actor=request.user,
+                report=report,
+                reason=data["reason"],
+                status=data["status"],
+                narrative=data["narrative"],
+                achieved=data["achieved"],
+                figures=services.parse_figures(data["figures"]),
+            )
+        except ValidationFailed as exc:
+            _errors(request, exc, form)
+        else:
+            messages.success(
+                request, _("The report was corrected; the earlier values are kept in its history.")
+            )
+            return redirect(report)
+    return render(
+        request,
+        "plans/report_correct.html",
+        {"form": form, "report": report, "item": report.work_item, "work_plan": report.work_item.work_plan},
+    )
+
+
+@login_required
+@require_POST
+def report_withdraw(request, pk: int):
+    report = selectors.report_for_view(request.user, pk)
+    if (refused := _refuse_if_final(request, report)) is not None:
+        return refused
+    forbid_unless(policy_for(ProgressReport).can(request.user, "withdraw", report))
+    form = ReasonForm(request.POST, prefix="withdraw")
+    if form.is_valid():
+        try:
+            services.withdraw_report(actor=request.user, report=report, reason=form.cleaned_data["reason"])
+        except ValidationFailed as exc:
+            _errors(request, exc, form)
+        else:
+            messages.success(request, _("The report was withdrawn; its period is due again."))
+            return redirect(report)
+    return _report_page(request, report, withdraw_form=form)
+
+
+@login_required
+@require_POST
+def report_accept(request, pk: int):
+    report = selectors.report_for_view(request.user, pk)
+    if (refused := _refuse_if_final(request, report)) is not None:
+        return refused
+    forbid_unless(policy_for(ProgressReport).can(request.user, "accept", report))
+    form = ReviewForm(request.POST, prefix="accept")
+    if form.is_valid():
+        try:
+            services.accept_report(actor=request.user, report=report, comment=form.cleaned_data["comment"])
+        except ValidationFailed as exc:
+            _errors(request, exc, form)
+        else:
+            messages.success(request, _("The report was accepted."))
+            return redirect(report)
+    return _report_page(request, report, accept_form=form)
 
 
 @login_required
@@ -501,5 +604,5 @@ def overview(request):
     return render(
         request,
         "plans/overview.html",
-        {"form": form, "year": year, "page": Paginator(rows, 50).get_page(request.GET.get("page"))},
+        {"form": form, "year": year, "page": BoundedPaginator(rows, 50).get_page(request.GET.get("page"))},
     )

@@ -49,6 +49,24 @@ class SelfAssessmentForm(CheckedForm):
         }
 
 
+class CorrectionForm(SelfAssessmentForm):
+    """A new version of a submitted self-assessment, with the reason kept in its history."""
+
+    reason = forms.CharField(
+        label=_("Reason for the correction"), widget=forms.Textarea(attrs={"rows": 2}), max_length=1000
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.order_fields([name for name in self.fields if name != "reason"] + ["reason"])
+
+
+class WithdrawForm(CheckedForm):
+    reason = forms.CharField(
+        label=_("Reason for withdrawing"), widget=forms.Textarea(attrs={"rows": 2}), max_length=1000
+    )
+
+
 class ScoreForm(CheckedForm):
     score = forms.DecimalField(label=_("Score (0–100)"), min_value=0, max_value=100, decimal_places=1)
     comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}))

@@ -47,6 +47,7 @@ class SelfAssessment(models.Model):
         SUBMITTED = "submitted", _("Submitted")
         RETURNED = "returned", _("Returned")
         SCORED = "scored", _("Scored")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
 
     evaluation = models.ForeignKey(
         Evaluation, verbose_name=_("evaluation"), on_delete=models.CASCADE, related_name="self_assessments"
@@ -57,6 +58,9 @@ class SelfAssessment(models.Model):
     reported_figures = models.JSONField(_("self-reported indicators"), default=dict, blank=True)
     score = models.DecimalField(_("score"), max_digits=5, decimal_places=1, null=True, blank=True)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    # Until the office scores it, the unit may correct a submitted self-assessment (a new version, the old
+    # values kept in its steps) or withdraw it.
+    version = models.PositiveSmallIntegerField(_("version"), default=1, editable=False)
 
     class Meta:
         ordering = ["unit__code"]
@@ -77,9 +81,13 @@ class SelfAssessmentStep(models.Model):
         SUBMITTED = "submitted", _("Submitted")
         RETURNED = "returned", _("Returned with comments")
         SCORED = "scored", _("Scored")
+        CORRECTED = "corrected", _("Corrected by the unit")
+        WITHDRAWN = "withdrawn", _("Withdrawn by the unit")
 
     assessment = models.ForeignKey(SelfAssessment, on_delete=models.CASCADE, related_name="steps")
     action = models.CharField(_("action"), max_length=16, choices=Action.choices)
+    # For a correction: [{"field": name, "old": text, "new": text}], the values it replaced.
+    changes = models.JSONField(_("changes"), default=list, blank=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, on_delete=models.SET_NULL, related_name="+"
     )

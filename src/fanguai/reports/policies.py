@@ -41,8 +41,25 @@ class SelfAssessmentPolicy(_UnitScoped):
             user.has_role(*REPORTER_ROLES)
             and assessment.unit_id == user.unit_id
             and assessment.evaluation.status == Evaluation.Status.OPEN
-            and assessment.status in (SelfAssessment.Status.PENDING, SelfAssessment.Status.RETURNED)
+            and assessment.status
+            in (
+                SelfAssessment.Status.PENDING,
+                SelfAssessment.Status.RETURNED,
+                SelfAssessment.Status.WITHDRAWN,
+            )
         )
+
+    def can_correct(self, user, assessment: SelfAssessment) -> bool:
+        """The unit corrects (or withdraws) what it submitted until the office scores it."""
+        return (
+            user.has_role(*REPORTER_ROLES)
+            and assessment.unit_id == user.unit_id
+            and assessment.evaluation.status == Evaluation.Status.OPEN
+            and assessment.status == SelfAssessment.Status.SUBMITTED
+        )
+
+    def can_withdraw(self, user, assessment: SelfAssessment) -> bool:
+        return self.can_correct(user, assessment)
 
     def can_review(self, user, assessment: SelfAssessment) -> bool:
         return user.has_role(Role.OFFICE_STAFF) and assessment.status in (

@@ -115,6 +115,99 @@ def submit_self_assessment(
     return assessment
 
 
+def _shown_figures(figures: dict) -> str:
+    """Self-reported figures as the history shows them: one "indicator: number" per line."""
+    labels = {i.code: str(i.label) for i in indicators()}
+    return "\n".join(f"{labels.get(code, code)}: {value:g}" for code, value in sorted(figures.items()))
+
+
+@transaction.atomic
+def correct_self_assessment(
+    *, actor, assessment: SelfAssessment, narrative: str, reported_figures: dict, reason: str
+) -> SelfAssessment:
+    """A new version of a submitted self-assessment, before the office scores it; the old values are kept in
+    its steps, with the reason."""
+    assessment = SelfAssessment.objects.select_for_update().select_related("evaluation").get(pk=assessment.pk)
+    if assessment.status == SelfAssessment.Status.SCORED:
+        raise ValidationError(
+            _("The self-assessment was scored: it can no longer be corrected or withdrawn.")
+        )
+    if not policy_for(SelfAssessment).can(actor, "correct", assessment):
+        raise PermissionDenied
+    errors = {}
+    if not (reason or "").strip():
+        errors["reason"] = _("Give the reason.")
+    if not (narrative or "").strip():
+        errors["narrative"] = _("Describe the unit's work.")
+    unknown = set(reported_figures) - {i.code for i in indicators()}
+    if unknown:
+        errors["narrative"] = _("Unknown indicators: %(codes)s") % {"codes": ", ".join(sorted(unknown))}
+    changes = []
+    if assessment.narrative != narrative:
+        changes.append({"field": "narrative", "old": assessment.narrative, "new": narrative})
+    old_figures, new_figures = _shown_figures(assessment.reported_figures), _shown_figures(reported_figures)
+    if old_figures != new_figures:
+        changes.append({"field": "reported_figures", "old": old_figures, "new": new_figures})
+    if not changes and not errors:
+        errors["reason"] = _("Nothing was changed.")
+    if errors:
+        raise ValidationError(errors)
+    assessment.narrative, assessment.reported_figures = narrative, reported_figures
+    assessment.version += 1
+    assessment.save(update_fields=["narrative", "reported_figures", "version"])
+    SelfAssessmentStep.objects.create(
+        assessment=assessment,
+        action=SelfAssessmentStep.Action.CORRECTED,
+        actor=actor,
+        comment=reason.strip(),
+        changes=changes,
+    )
+    record_event(
+        "self_assessment.correct",
+        actor=actor,
+        object_type="reports.selfassessment",
+        object_id=assessment.pk,
+        changed_fields=["narrative", "reported_figures", "version"],
+    )
+    return assessment
+
+
+@transaction.atomic
+def withdraw_self_assessment(*, actor, assessment: SelfAssessment, reason: str) -> SelfAssessment:
+    """Withdraw a submitted self-assessment before it is scored: the office no longer waits on it, and the
+    unit's deadline is open again until it submits anew."""
+    assessment = SelfAssessment.objects.select_for_update().select_related("evaluation").get(pk=assessment.pk)
+    if assessment.status == SelfAssessment.Status.SCORED:
+        raise ValidationError(
+            _("The self-assessment was scored: it can no longer be corrected or withdrawn.")
+        )
+    if not policy_for(SelfAssessment).can(actor, "withdraw", assessment):
+        raise PermissionDenied
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Give the reason.")})
+    assessment.status = SelfAssessment.Status.WITHDRAWN
+    assessment.save(update_fields=["status"])
+    SelfAssessmentStep.objects.create(
+        assessment=assessment, action=SelfAssessmentStep.Action.WITHDRAWN, actor=actor, comment=reason.strip()
+    )
+    create_deadline(
+        target=assessment,
+        kind=SELF_ASSESSMENT,
+        due_at=max(end_of_day(assessment.evaluation.due_on), timezone.now() + timedelta(days=1)),
+        responsible_unit=assessment.unit,
+        warn_before=timedelta(days=2),
+        actor=actor,
+    )
+    record_event(
+        "self_assessment.withdraw",
+        actor=actor,
+        object_type="reports.selfassessment",
+        object_id=assessment.pk,
+        changed_fields=["status"],
+    )
+    return assessment
+
+
 @transaction.atomic
 def return_self_assessment(*, actor, assessment: SelfAssessment, comment: str) -> SelfAssessment:
     if not policy_for(SelfAssessment).can(actor, "review", assessment):

@@ -17,12 +17,14 @@ from fanguai.core.views import forbid_unless
 from . import selectors, services
 from .forms import (
     CommendationForm,
+    CorrectionForm,
     CriteriaForm,
     EvaluationForm,
     ReturnForm,
     ScoreForm,
     SelfAssessmentForm,
     VetoForm,
+    WithdrawForm,
 )
 from .models import AssessmentCriterion, AssessmentResult, Commendation, Evaluation, SelfAssessment
 from .pdf import PdfUnavailable, render_pdf
@@ -31,6 +33,15 @@ from .policies import VIEWER_ROLES, sees_everything
 
 def _errors_to_messages(request, exc: ValidationError) -> None:
     messages.error(request, " ".join(exc.messages))
+
+
+def _errors_to_form(form, exc: ValidationError) -> None:
+    """A service's errors next to the form's fields (above the form for a field it does not have)."""
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.message_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
 
 
 @login_required
@@ -144,7 +155,49 @@ def assessment_detail(request, pk: int):
         **{f"figure__{k}": v for k, v in assessment.reported_figures.items()},
     }
     submit_form = SelfAssessmentForm(request.POST or None, initial=initial) if can_submit else None
-    if request.method == "POST":
+    score_form = ScoreForm(initial={"score": assessment.score}, auto_id="score_%s") if can_review else None
+    return_form = ReturnForm(auto_id="return_%s") if can_review else None
+    can_correct = policy.can(request.user, "correct", assessment)
+    correct_form = CorrectionForm(initial=initial, auto_id="correct_%s") if can_correct else None
+    withdraw_form = WithdrawForm(auto_id="withdraw_%s") if can_correct else None
+    if request.method == "POST" and request.POST.get("action") in ("correct", "withdraw"):
+        action = request.POST["action"]
+        if assessment.status == SelfAssessment.Status.SCORED:
+            # what the office has scored is final: a (forged) correction is refused and changes nothing
+            messages.error(
+                request, _("The self-assessment was scored: it can no longer be corrected or withdrawn.")
+            )
+            return redirect("reports:assessment", pk=assessment.pk)
+        forbid_unless(can_correct)
+        if action == "correct":
+            form = correct_form = CorrectionForm(request.POST, auto_id="correct_%s")
+        else:
+            form = withdraw_form = WithdrawForm(request.POST, auto_id="withdraw_%s")
+        if form.is_valid():
+            try:
+                if action == "correct":
+                    services.correct_self_assessment(
+                        actor=request.user,
+                        assessment=assessment,
+                        narrative=form.cleaned_data["narrative"],
+                        reported_figures=form.figures(),
+                        reason=form.cleaned_data["reason"],
+                    )
+                    messages.success(
+                        request, _("The self-assessment was corrected; the earlier values are kept.")
+                    )
+                else:
+                    services.withdraw_self_assessment(
+                        actor=request.user, assessment=assessment, reason=form.cleaned_data["reason"]
+                    )
+                    messages.success(
+                        request, _("The self-assessment was withdrawn; submit it again by the deadline.")
+                    )
+                return redirect("reports:assessment", pk=assessment.pk)
+            except ValidationError as exc:
+                _errors_to_form(form, exc)
+                assessment.refresh_from_db()
+    elif request.method == "POST":
         action = request.POST.get("action")
         forbid_unless({"submit": can_submit, "score": can_review, "return": can_review}.get(action, False))
         try:
@@ -157,7 +210,11 @@ def assessment_detail(request, pk: int):
                 )
                 messages.success(request, _("The self-assessment was submitted."))
                 return redirect("reports:assessment", pk=assessment.pk)
-            form = ScoreForm(request.POST) if action == "score" else ReturnForm(request.POST)
+            # A refused score or return is shown again, bound, with the errors next to its fields.
+            if action == "score":
+                form = score_form = ScoreForm(request.POST, auto_id="score_%s")
+            elif action == "return":
+                form = return_form = ReturnForm(request.POST, auto_id="return_%s")
             if action != "submit" and form.is_valid():
                 if action == "score":
                     services.score_self_assessment(
@@ -170,22 +227,38 @@ def assessment_detail(request, pk: int):
                     )
                     messages.success(request, _("The self-assessment was returned to the unit."))
                 return redirect("reports:assessment", pk=assessment.pk)
-            if action != "submit":
-                messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
         except ValidationError as exc:
-            _errors_to_messages(request, exc)
+            if action == "submit":
+                _errors_to_messages(request, exc)
+            else:
+                _errors_to_form(form, exc)
+            assessment.refresh_from_db()
     return render(
         request,
         "reports/assessment_detail.html",
         {
             "assessment": assessment,
             "indicators": selectors.indicator_table(assessment),
-            "steps": assessment.steps.select_related("actor"),
+            "steps": _steps_with_changes(assessment),
             "submit_form": submit_form,
-            "score_form": ScoreForm(initial={"score": assessment.score}) if can_review else None,
-            "return_form": ReturnForm() if can_review else None,
+            "score_form": score_form,
+            "return_form": return_form,
+            "correct_form": correct_form,
+            "withdraw_form": withdraw_form,
         },
     )
+
+
+def _steps_with_changes(assessment: SelfAssessment) -> list:
+    """The steps, each correction with its changed values labelled (the step keeps field names)."""
+    labels = {"narrative": _("Self-assessment"), "reported_figures": _("Self-reported indicators")}
+    steps = list(assessment.steps.select_related("actor"))
+    for step in steps:
+        step.change_rows = [
+            {"label": labels.get(c.get("field"), ""), "old": c.get("old"), "new": c.get("new")}
+            for c in step.changes
+        ]
+    return steps
 
 
 def _year(request) -> int:
@@ -305,6 +378,7 @@ def dashboard(request):
             "figures": figures,
             "trend": selectors.city_trend(code),
             "label": next(i.label for i in choices if i.code == code),
+            "measure": next(i.measure for i in choices if i.code == code),
             "years": range(2022, timezone.localdate().year + 1),
         },
     )

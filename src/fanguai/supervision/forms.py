@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fanguai.core.validators import CheckedForm, CheckedModelForm
 from fanguai.files.forms import AttachmentField
+from fanguai.org.forms import RegionChoiceField
 from fanguai.org.models import Region, Unit
 
 from . import services
@@ -50,7 +51,7 @@ class ServiceCheckedForm(CheckedModelForm):
 
 class ListingForm(ServiceCheckedForm):
     responsible_unit = UnitChoiceField(label=_("Responsible unit"))
-    region = forms.ModelChoiceField(
+    region = RegionChoiceField(
         label=_("Area"),
         required=False,
         queryset=Region.objects.exclude(level=Region.Level.PROVINCE).select_related("parent"),
@@ -142,6 +143,33 @@ class InspectionForm(ServiceCheckedForm):
         services.check_inspection_fields(fields)
 
 
+class PastInspectionForm(InspectionForm):
+    """An inspection held before it is entered: recorded directly as conducted on its date."""
+
+    conducted_on = forms.DateField(label=_("Held on"), widget=DATE)
+    summary = forms.CharField(label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    class Meta(InspectionForm.Meta):
+        fields = [f for f in services.INSPECTION_FIELDS if f != "scheduled_for"]
+
+    field_order = [
+        *(f for f in services.INSPECTION_FIELDS if f != "scheduled_for"),
+        "conducted_on",
+        "summary",
+    ]
+
+    def clean(self):
+        data = forms.ModelForm.clean(self)
+        if not self.errors:
+            try:
+                services.check_past_inspection_fields(
+                    {name: data.get(name) for name in self.Meta.fields}, data.get("conducted_on")
+                )
+            except ValidationError as exc:
+                _apply(self, exc)
+        return data
+
+
 class InspectionFilterForm(CheckedForm):
     q = forms.CharField(label=_("Search"), required=False)
     status = forms.ChoiceField(
@@ -173,11 +201,34 @@ class RectificationForm(CheckedForm):
     responsible_unit = UnitChoiceField(label=_("Responsible unit"))
     requirement = forms.CharField(label=_("Requirement"), widget=forms.Textarea(attrs={"rows": 3}))
     due_date = forms.DateField(label=_("Deadline"), widget=DATE)
+    # For an inspection recorded after the fact: a rectification already done is closed at once.
+    rectified_on = forms.DateField(
+        label=_("Already rectified on"),
+        required=False,
+        widget=DATE,
+        help_text=_("Only for a rectification already done: the deadline may then have passed."),
+    )
+    rectified_text = forms.CharField(
+        label=_("What was done"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class RectificationReportForm(CheckedForm):
     text = forms.CharField(label=_("What was done"), widget=forms.Textarea(attrs={"rows": 4}))
     file = AttachmentField(required=False, label=_("Evidence (optional)"))
+
+
+class ReportCorrectionForm(CheckedForm):
+    text = forms.CharField(label=_("Corrected text"), widget=forms.Textarea(attrs={"rows": 4}))
+    reason = forms.CharField(
+        label=_("Reason for the correction"), widget=forms.Textarea(attrs={"rows": 2}), max_length=1000
+    )
+
+
+class WithdrawForm(CheckedForm):
+    reason = forms.CharField(
+        label=_("Reason for withdrawing"), widget=forms.Textarea(attrs={"rows": 2}), max_length=1000
+    )
 
 
 class ReviewForm(CheckedForm):

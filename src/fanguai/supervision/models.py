@@ -81,7 +81,22 @@ class Listing(models.Model):
         return self.status != self.Status.LIFTED
 
 
-class ProgressReport(models.Model):
+class CorrectableReport(models.Model):
+    """A report a unit submits and the office accepts: until then its unit may correct it (a new version;
+    the old text, who, when and why stay on the timeline) or withdraw it (kept, no longer counted)."""
+
+    version = models.PositiveSmallIntegerField(_("version"), default=1, editable=False)
+    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
+
+
+class ProgressReport(CorrectableReport):
     listing = models.ForeignKey(
         Listing, verbose_name=_("listing"), on_delete=models.CASCADE, related_name="reports"
     )
@@ -342,7 +357,7 @@ class Rectification(models.Model):
         return self.status == self.Status.OPEN and self.due_at <= timezone.now()
 
 
-class RectificationReport(models.Model):
+class RectificationReport(CorrectableReport):
     rectification = models.ForeignKey(
         Rectification, verbose_name=_("rectification"), on_delete=models.CASCADE, related_name="reports"
     )
@@ -383,6 +398,8 @@ class TimelineEntry(models.Model):
     )
     action = models.CharField(_("step"), max_length=32)
     note = models.TextField(_("note"), blank=True)
+    # For a report's correction: [{"field": name, "old": text, "new": text}], the values it replaced.
+    changes = models.JSONField(_("changes"), default=list, blank=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("by"),

@@ -88,6 +88,17 @@ class ListingPolicy(ScopedPolicy):
 class ProgressReportPolicy(ScopedPolicy):
     unit_field = "listing__responsible_unit"
 
+    def can_correct(self, user, report: ProgressReport) -> bool:
+        """The reporting unit's staff, until the office lifts the listing (accepts what was reported)."""
+        return (
+            report.withdrawn_at is None
+            and report.listing.status != Listing.Status.LIFTED
+            and may_act_for_unit(user, report.unit_id)
+        )
+
+    def can_withdraw(self, user, report: ProgressReport) -> bool:
+        return self.can_correct(user, report)
+
 
 @register(ListingWarning)
 class ListingWarningPolicy(ScopedPolicy):
@@ -165,6 +176,17 @@ class RectificationPolicy(ScopedPolicy):
 @register(RectificationReport)
 class RectificationReportPolicy(ScopedPolicy):
     unit_field = "rectification__responsible_unit"
+
+    def can_correct(self, user, report: RectificationReport) -> bool:
+        """The reporting unit's staff, until the office accepts the rectification."""
+        return (
+            report.withdrawn_at is None
+            and report.rectification.status != Rectification.Status.CLOSED
+            and may_act_for_unit(user, report.unit_id)
+        )
+
+    def can_withdraw(self, user, report: RectificationReport) -> bool:
+        return self.can_correct(user, report)
 
 
 @register(TimelineEntry)

@@ -32,7 +32,9 @@ def with_warning_level(listings: QuerySet[Listing]) -> QuerySet[Listing]:
     """Annotate `warning_level` ("red", "yellow" or ""): the warning in force on an open listing. A red or
     yellow warning counts only for the current deadline; a progress report lifts an earlier yellow one."""
     last_report = Subquery(
-        ProgressReport.objects.filter(listing=OuterRef("pk")).order_by("-created_at").values("created_at")[:1]
+        ProgressReport.objects.filter(listing=OuterRef("pk"), withdrawn_at__isnull=True)
+        .order_by("-created_at")
+        .values("created_at")[:1]
     )
     current = ListingWarning.objects.filter(listing=OuterRef("pk"), due_at=OuterRef("due_at"))
     red = Exists(current.filter(level=ListingWarning.Level.RED))
@@ -109,11 +111,13 @@ def listing_for_view(user, pk: int) -> Listing:
 def listing_reports(user, listing: Listing) -> list[ProgressReport]:
     reports = list(
         policy_for(ProgressReport).visible(
-            user, ProgressReport.objects.filter(listing=listing).select_related("unit", "created_by")
+            user,
+            ProgressReport.objects.filter(listing=listing).select_related("listing", "unit", "created_by"),
         )
     )
     for report in reports:
         report.files = files_for(user, report)
+        report.can_correct = policy_for(type(report)).can(user, "correct", report)
     return reports
 
 
@@ -226,6 +230,7 @@ def rectification_reports(user, rectification: Rectification) -> list[Rectificat
     )
     for report in reports:
         report.files = files_for(user, report)
+        report.can_correct = policy_for(type(report)).can(user, "correct", report)
     return reports
 
 

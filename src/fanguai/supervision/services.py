@@ -305,14 +305,24 @@ def decide_lift(*, actor, listing: Listing, approve: bool, note: str = "") -> Li
 
 def last_activity(listing: Listing) -> datetime:
     """The newest progress report, or the listing itself when there is none."""
-    latest = listing.reports.order_by("-created_at").values_list("created_at", flat=True).first()
+    latest = (
+        listing.reports.filter(withdrawn_at__isnull=True)
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)
+        .first()
+    )
     return max(latest, listing.created_at) if latest else listing.created_at
 
 
 def _in_force(listing: Listing, level: str) -> bool:
     rows = listing.warnings.filter(level=level, due_at=listing.due_at)
     if level == ListingWarning.Level.YELLOW:
-        latest = listing.reports.order_by("-created_at").values_list("created_at", flat=True).first()
+        latest = (
+            listing.reports.filter(withdrawn_at__isnull=True)
+            .order_by("-created_at")
+            .values_list("created_at", flat=True)
+            .first()
+        )
         if latest:
             rows = rows.filter(created_at__gt=latest)
     return rows.exists()
@@ -450,6 +460,71 @@ def schedule_inspection(*, actor, **fields) -> Inspection:
     return inspection
 
 
+def earliest_inspection_date() -> date:
+    """No inspection of this platform's work was held before the action plan was issued (the earliest plan
+    loaded; the validators' floor when none is)."""
+    from fanguai.core.validators import EARLIEST_DATE
+    from fanguai.plans.models import Plan
+
+    issued = Plan.objects.filter(issued__isnull=False).order_by("issued").values_list("issued", flat=True)
+    return issued.first() or EARLIEST_DATE
+
+
+def check_past_inspection_fields(fields: dict, conducted_on) -> None:
+    """An inspection recorded after the fact: the inspection's own rules, and a date that has passed and lies
+    within the plan's years."""
+    errors: dict[str, str] = {}
+    try:
+        check_inspection_fields({**fields, "scheduled_for": conducted_on})
+    except ValidationError as exc:
+        errors.update({k: v[0] for k, v in exc.message_dict.items() if k != "scheduled_for"})
+    if conducted_on is None:
+        errors["conducted_on"] = _("Set the date.")
+    elif conducted_on > today():
+        errors["conducted_on"] = _("An inspection recorded after the fact cannot be in the future.")
+    elif conducted_on < (floor := earliest_inspection_date()):
+        errors["conducted_on"] = _("The date lies before the action plan (%(day)s).") % {
+            "day": floor.isoformat()
+        }
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def record_past_inspection(*, actor, conducted_on: date, summary: str = "", **fields) -> Inspection:
+    """Record an inspection that was held before it was entered: it is created as conducted on its date, and
+    its findings and rectifications are then recorded as usual (a rectification already done may have a
+    deadline in the past, see order_rectification)."""
+    _require(policy_for(Inspection).can(actor, "create"))
+    unknown = set(fields) - set(INSPECTION_FIELDS) - {"scheduled_for"}
+    if unknown:
+        raise ValueError(f"not editable: {sorted(unknown)}")
+    fields.pop("scheduled_for", None)
+    check_past_inspection_fields(fields, conducted_on)
+    inspection = Inspection.objects.create(
+        created_by=actor,
+        scheduled_for=conducted_on,
+        status=Inspection.Status.CONDUCTED,
+        conducted_on=conducted_on,
+        summary=(summary or "").strip(),
+        **fields,
+    )
+    _step("inspection.record_past", actor=actor, note=inspection.scope, inspection=inspection)
+    record_event(
+        "inspection.record_past",
+        actor=actor,
+        object_type="supervision.inspection",
+        object_id=inspection.pk,
+        changed_fields=[
+            *(f for f in INSPECTION_FIELDS if getattr(inspection, f) not in ("", None)),
+            "status",
+            "conducted_on",
+            *(["summary"] if inspection.summary else []),
+        ],
+    )
+    return inspection
+
+
 @transaction.atomic
 def update_inspection(*, actor, inspection: Inspection, **changes) -> Inspection:
     _require(policy_for(Inspection).can(actor, "change", inspection))
@@ -561,30 +636,59 @@ def _notify_rectification(rectification: Rectification, subject: str, body: str 
 
 @transaction.atomic
 def order_rectification(
-    *, actor, finding: Finding, responsible_unit, requirement: str, due_date: date
+    *,
+    actor,
+    finding: Finding,
+    responsible_unit,
+    requirement: str,
+    due_date: date,
+    rectified_on: date | None = None,
+    rectified_text: str = "",
 ) -> Rectification:
+    """Order a rectification by a deadline after the inspection. For an inspection recorded after the fact, a
+    rectification already done is recorded with the day it was done and what was done: its deadline may then
+    have passed, and it is closed at once."""
     _require(policy_for(Finding).can(actor, "rectify", finding))
+    inspection = finding.inspection
+    held_on = inspection.conducted_on  # None while the inspection is only scheduled
     errors: dict[str, str] = {}
     if responsible_unit is None:
         errors["responsible_unit"] = _("Choose the responsible unit.")
     if not requirement or not requirement.strip():
         errors["requirement"] = _("State what must be rectified.")
+    rectified_text = (rectified_text or "").strip()
+    if rectified_on is not None:
+        if held_on is None:
+            errors["rectified_on"] = _("Record the inspection as conducted first.")
+        elif rectified_on > today():
+            errors["rectified_on"] = _("This date cannot be in the future.")
+        elif rectified_on < held_on:
+            errors["rectified_on"] = _(
+                "The rectification cannot be done before the inspection (%(day)s)."
+            ) % {"day": held_on.isoformat()}
+        if not rectified_text:
+            errors["rectified_text"] = _("Describe what was done.")
+    elif rectified_text:
+        errors["rectified_on"] = _("Give the day the rectification was done.")
     if due_date is None:
         errors["due_date"] = _("Set a deadline.")
-    else:
+    elif held_on is not None and due_date < held_on:
+        errors["due_date"] = _("The deadline cannot fall before the inspection (%(day)s).") % {
+            "day": held_on.isoformat()
+        }
+    elif rectified_on is None:
         _check_future(errors, "due_date", due_date)
     if errors:
         raise ValidationError(errors)
     rectification = Rectification.objects.create(
         finding=finding,
-        inspection=finding.inspection,
+        inspection=inspection,
         responsible_unit=responsible_unit,
         requirement=requirement.strip(),
         due_date=due_date,
         due_at=end_of_day(due_date),
         ordered_by=actor,
     )
-    _rectification_deadline(rectification, actor)
     _step("rectification.create", actor=actor, note=rectification.requirement, rectification=rectification)
     record_event(
         "rectification.create",
@@ -594,10 +698,36 @@ def order_rectification(
         changed_fields=["responsible_unit", "requirement", "due_date"],
         details={"unit": responsible_unit.code, "finding": finding.pk},
     )
+    if rectified_on is not None:
+        _record_done_rectification(actor, rectification, rectified_on, rectified_text)
+        return rectification
+    _rectification_deadline(rectification, actor)
     _notify_rectification(
         rectification, _("Rectification ordered: %(number)s, due %(due)s"), rectification.requirement
     )
     return rectification
+
+
+def _record_done_rectification(actor, rectification: Rectification, rectified_on: date, text: str) -> None:
+    """A rectification done before it was entered: the unit's report and the office's acceptance, recorded
+    by the office from the inspection's papers; no deadline is opened."""
+    report = RectificationReport.objects.create(
+        rectification=rectification, text=text, unit=rectification.responsible_unit, created_by=actor
+    )
+    rectification.status = Rectification.Status.CLOSED
+    rectification.closed_at = end_of_day(rectified_on)
+    rectification.save(update_fields=["status", "closed_at"])
+    note = _("Rectified on %(day)s (recorded after the fact).") % {"day": rectified_on.isoformat()}
+    _step("rectification.report", actor=actor, note=text, rectification=rectification)
+    _step("rectification.accept", actor=actor, note=note, rectification=rectification)
+    record_event(
+        "rectification.record_past",
+        actor=actor,
+        object_type="supervision.rectification",
+        object_id=rectification.pk,
+        changed_fields=["status", "closed_at"],
+        details={"report": report.pk},
+    )
 
 
 @transaction.atomic
@@ -680,3 +810,114 @@ def reopen_rectification(*, actor, rectification: Rectification, note: str, due_
     )
     _notify_rectification(rectification, _("Rectification reopened: %(number)s, due %(due)s"), note.strip())
     return rectification
+
+
+# Corrections of reports -----------------------------------------------------------------------------------------
+# A unit's progress report on a listing, or its rectification report, may be corrected (a new version) or
+# withdrawn by the unit until the office accepts it: lifts the listing, or accepts the rectification. Each step
+# is a row of the timeline with the reason and, for a correction, the text it replaced.
+
+
+def report_is_final(report) -> bool:
+    """Whether the office has accepted what the report reports (or the unit withdrew it)."""
+    if report.withdrawn_at is not None:
+        return True
+    if isinstance(report, ProgressReport):
+        return report.listing.status == Listing.Status.LIFTED
+    return report.rectification.status == Rectification.Status.CLOSED
+
+
+def _final_message(report) -> str:
+    if report.withdrawn_at is not None:
+        return _("The report was withdrawn.")
+    return _("The report was accepted: it can no longer be corrected or withdrawn.")
+
+
+def _locked_unit_report(report):
+    model = type(report)
+    related = "listing" if isinstance(report, ProgressReport) else "rectification"
+    return model.objects.select_for_update().select_related(related, "unit").get(pk=report.pk)
+
+
+def report_parent(report) -> dict:
+    if isinstance(report, ProgressReport):
+        return {"listing": report.listing}
+    return {"rectification": report.rectification}
+
+
+def _prefix(report) -> str:
+    return "listing" if isinstance(report, ProgressReport) else "rectification"
+
+
+def _check_correctable(actor, report, reason_field: str = "reason") -> None:
+    if report_is_final(report):
+        raise ValidationError({reason_field: _final_message(report)})
+    _require(policy_for(type(report)).can(actor, "correct", report))
+
+
+@transaction.atomic
+def correct_unit_report(*, actor, report, text: str, reason: str):
+    """A new version of a listing's progress report or of a rectification report; the old text is kept."""
+    report = _locked_unit_report(report)
+    _check_correctable(actor, report)
+    errors: dict[str, str] = {}
+    text, reason = (text or "").strip(), (reason or "").strip()
+    if not text:
+        errors["text"] = (
+            _("Describe the progress.")
+            if isinstance(report, ProgressReport)
+            else _("Describe what was done.")
+        )
+    elif text == report.text:
+        errors["text"] = _("Nothing was changed.")
+    if not reason:
+        errors["reason"] = _("Give the reason.")
+    if errors:
+        raise ValidationError(errors)
+    changes = [{"field": "text", "old": report.text, "new": text}]
+    report.text = text
+    report.version += 1
+    report.save(update_fields=["text", "version"])
+    action = f"{_prefix(report)}.report_correct"
+    entry = _step(action, actor=actor, note=reason, **report_parent(report))
+    entry.changes = changes
+    entry.save(update_fields=["changes"])
+    record_event(
+        action,
+        actor=actor,
+        object_type=report._meta.label_lower,
+        object_id=report.pk,
+        changed_fields=["text"],
+        details={"version": report.version},
+    )
+    return report
+
+
+@transaction.atomic
+def withdraw_unit_report(*, actor, report, reason: str):
+    """Withdraw a report not yet accepted: it stays on the record but no longer counts. A rectification whose
+    latest report is withdrawn is open again, with its deadline."""
+    report = _locked_unit_report(report)
+    _check_correctable(actor, report)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give the reason.")})
+    report.withdrawn_at = timezone.now()
+    report.save(update_fields=["withdrawn_at"])
+    action = f"{_prefix(report)}.report_withdraw"
+    _step(action, actor=actor, note=reason, **report_parent(report))
+    changed = ["withdrawn_at"]
+    if isinstance(report, RectificationReport):
+        rectification = Rectification.objects.select_for_update().get(pk=report.rectification_id)
+        # Each report answers one opening of the rectification: withdrawing the one that made it
+        # "reported" opens it again.
+        latest = rectification.reports.order_by("-created_at", "-id").values_list("pk", flat=True).first()
+        if rectification.status == Rectification.Status.REPORTED and latest == report.pk:
+            rectification.status = Rectification.Status.OPEN
+            rectification.save(update_fields=["status"])
+            _rectification_deadline(rectification, actor)
+            changed.append("rectification.status")
+    record_event(
+        action, actor=actor, object_type=report._meta.label_lower, object_id=report.pk, changed_fields=changed
+    )
+    return report

@@ -15,12 +15,17 @@ LABELS = {
     "inspection.create": _("Inspection scheduled"),
     "inspection.update": _("Inspection changed"),
     "inspection.conduct": _("Inspection conducted"),
+    "inspection.record_past": _("Inspection recorded after the fact"),
     "inspection.close": _("Inspection closed"),
     "finding.create": _("Finding recorded"),
     "rectification.create": _("Rectification ordered"),
     "rectification.report": _("Rectification reported"),
     "rectification.accept": _("Rectification accepted"),
     "rectification.reopen": _("Rectification reopened"),
+    "listing.report_correct": _("Progress report corrected"),
+    "listing.report_withdraw": _("Progress report withdrawn"),
+    "rectification.report_correct": _("Rectification report corrected"),
+    "rectification.report_withdraw": _("Rectification report withdrawn"),
 }
 
 

@@ -17,6 +17,7 @@ urlpatterns = [
     path("inspections/", views.inspection_list, name="inspection_list"),
     path("inspections/export.xlsx", views.inspection_export, name="inspection_export"),
     path("inspections/new/", views.inspection_create, name="inspection_create"),
+    path("inspections/record/", views.inspection_record_past, name="inspection_record_past"),
     path("inspections/<int:pk>/", views.inspection_detail, name="inspection_detail"),
     path("inspections/<int:pk>/edit/", views.inspection_edit, name="inspection_edit"),
     path("inspections/<int:pk>/conduct/", views.inspection_conduct, name="inspection_conduct"),
@@ -27,4 +28,6 @@ urlpatterns = [
     path("rectifications/<int:pk>/", views.rectification_detail, name="rectification_detail"),
     path("rectifications/<int:pk>/report/", views.rectification_report, name="rectification_report"),
     path("rectifications/<int:pk>/review/", views.rectification_review, name="rectification_review"),
+    path("reports/<slug:kind>/<int:pk>/correct/", views.report_correct, name="report_correct"),
+    path("reports/<slug:kind>/<int:pk>/withdraw/", views.report_withdraw, name="report_withdraw"),
 ]

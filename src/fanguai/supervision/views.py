@@ -3,12 +3,13 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from fanguai.core.errors import ValidationFailed
+from fanguai.core.pagination import BoundedPaginator
 from fanguai.core.policies import policy_for
 from fanguai.core.views import forbid_unless
 from fanguai.deadlines.selectors import deadlines_of
@@ -25,14 +26,17 @@ from .forms import (
     LiftRequestForm,
     ListingFilterForm,
     ListingForm,
+    PastInspectionForm,
     ProgressReportForm,
     RectificationFilterForm,
     RectificationForm,
     RectificationReportForm,
+    ReportCorrectionForm,
     ReviewForm,
+    WithdrawForm,
     _apply,
 )
-from .models import Finding, Inspection, Listing, Rectification
+from .models import Finding, Inspection, Listing, ProgressReport, Rectification, RectificationReport
 from .policies import is_office, works_here
 
 PAGE_SIZE = 25
@@ -68,7 +72,7 @@ def listing_list(request):
     _gate(request)
     form, filters = _listing_filters(request)
     rows = selectors.visible_listings(request.user, **filters)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = BoundedPaginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "supervision/listing_list.html",
@@ -286,7 +290,7 @@ def _inspection_filters(request) -> tuple[InspectionFilterForm, dict]:
 def inspection_list(request):
     _gate(request)
     form, filters = _inspection_filters(request)
-    page = Paginator(selectors.visible_inspections(request.user, **filters), PAGE_SIZE).get_page(
+    page = BoundedPaginator(selectors.visible_inspections(request.user, **filters), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     return render(
@@ -329,6 +333,37 @@ def inspection_create(request):
         request,
         "supervision/form.html",
         {"form": form, "title": _("Schedule an inspection"), "back": "supervision:inspection_list"},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def inspection_record_past(request):
+    """An inspection held before it was entered, recorded as conducted on its date."""
+    _gate(request)
+    forbid_unless(policy_for(Inspection).can(request.user, "create"))
+    form = PastInspectionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            inspection = services.record_past_inspection(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply(form, exc)
+        else:
+            messages.success(
+                request,
+                _("Inspection %(number)s was recorded; now record its findings and rectifications.")
+                % {"number": inspection.number},
+            )
+            return redirect(inspection)
+    return render(
+        request,
+        "supervision/form.html",
+        {
+            "form": form,
+            "title": _("Record a past inspection"),
+            "lead": _("For an inspection already held: it is recorded as conducted on the day it was held."),
+            "back": "supervision:inspection_list",
+        },
     )
 
 
@@ -478,7 +513,7 @@ def rectification_list(request):
     rows = selectors.visible_rectifications(
         request.user, status=data.get("status", ""), county=data.get("county", "")
     )
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = BoundedPaginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "supervision/rectification_list.html", {"form": form, "page": page})
 
 
@@ -590,3 +625,91 @@ def overview(request):
 
 def home_panel_context(user) -> dict | None:
     return selectors.home_panel(user)
+
+
+# Corrections of the units' reports --------------------------------------------------------------------------
+
+REPORT_KINDS = {"listing": ProgressReport, "rectification": RectificationReport}
+
+
+def _unit_report(request, kind: str, pk: int):
+    model = REPORT_KINDS.get(kind)
+    if model is None:
+        raise Http404
+    related = "listing" if model is ProgressReport else "rectification"
+    return policy_for(model).get_visible_or_404(
+        request.user, model.objects.select_related(related, "unit", "created_by"), pk=pk
+    )
+
+
+def _refuse_if_final(request, report):
+    """An accepted (or withdrawn) report is final: a (forged) request to change it gets a message, no change."""
+    if not services.report_is_final(report):
+        return None
+    if report.withdrawn_at is not None:
+        messages.error(request, _("The report was withdrawn."))
+    else:
+        messages.error(request, _("The report was accepted: it can no longer be corrected or withdrawn."))
+    return redirect(report.get_absolute_url())
+
+
+def _correction_page(request, report, *, form=None, withdraw_form=None):
+    return render(
+        request,
+        "supervision/report_correct.html",
+        {
+            "report": report,
+            "kind": "listing" if isinstance(report, ProgressReport) else "rectification",
+            "form": form or ReportCorrectionForm(initial={"text": report.text}),
+            "withdraw_form": withdraw_form or WithdrawForm(prefix="withdraw"),
+            "timeline": [
+                step
+                for step in selectors.timeline(request.user, **services.report_parent(report))
+                if step.action.endswith((".report_correct", ".report_withdraw"))
+            ],
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_correct(request, kind: str, pk: int):
+    _gate(request)
+    report = _unit_report(request, kind, pk)
+    if (refused := _refuse_if_final(request, report)) is not None:
+        return refused
+    forbid_unless(policy_for(type(report)).can(request.user, "correct", report))
+    form = ReportCorrectionForm(request.POST or None, initial={"text": report.text})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.correct_unit_report(actor=request.user, report=report, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply(form, exc)
+        else:
+            messages.success(
+                request, _("The report was corrected; the earlier text is kept on the timeline.")
+            )
+            return redirect(report.get_absolute_url())
+    return _correction_page(request, report, form=form)
+
+
+@login_required
+@require_POST
+def report_withdraw(request, kind: str, pk: int):
+    _gate(request)
+    report = _unit_report(request, kind, pk)
+    if (refused := _refuse_if_final(request, report)) is not None:
+        return refused
+    forbid_unless(policy_for(type(report)).can(request.user, "withdraw", report))
+    form = WithdrawForm(request.POST, prefix="withdraw")
+    if form.is_valid():
+        try:
+            services.withdraw_unit_report(
+                actor=request.user, report=report, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            _apply(form, exc)
+        else:
+            messages.success(request, _("The report was withdrawn."))
+            return redirect(report.get_absolute_url())
+    return _correction_page(request, report, withdraw_form=form)
