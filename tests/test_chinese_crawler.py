@@ -278,13 +278,21 @@ def demo(db, settings):
 
 
 def data_values() -> set[str]:
-    """Values of the demo data that are Latin by nature: user names and e-mail addresses; and the names of
-    the languages the switch offers."""
+    """Values of the demo data that are Latin by nature: user names and e-mail addresses, the records' random
+    numbers (a case number such as CKXRUNDCFW may happen to hold no digit); and the names of the languages the
+    switch offers."""
+    from django.apps import apps
+    from django.db import models
+
     from fanguai.accounts.models import User
 
     values = {str(name) for _code, name in settings.LANGUAGES}
     for username, email in User.objects.values_list("username", "email"):
         values.update({username, email})
+    for model in apps.get_models():
+        fields = {field.name: field for field in model._meta.concrete_fields}
+        if isinstance(fields.get("number"), models.CharField):
+            values.update(model._default_manager.values_list("number", flat=True))
     return values
 
 
