@@ -617,9 +617,16 @@ def hand_over_sample_request(*, actor, request: BloodSampleRequest, dna_referenc
     request = BloodSampleRequest.objects.select_for_update().get(pk=request.pk)
     if request.status != BloodSampleRequest.Status.OPEN:
         raise ValidationError(_("The request is no longer open."))
+    _mark_handed_over(request, actor=actor, dna_reference=dna_reference, at=timezone.now())
+    return request
+
+
+def _mark_handed_over(request: BloodSampleRequest, *, actor, dna_reference: str, at, **details) -> None:
+    """Close an open (locked) request with the DNA module's specimen reference, and audit it: the one way a
+    request is handed over, on the page or when the DNA database registers the person's sample."""
     request.status = BloodSampleRequest.Status.HANDED_OVER
     request.dna_reference = dna_reference.strip()[:64]
-    request.handed_over_at = timezone.now()
+    request.handed_over_at = at
     request.save(update_fields=["status", "dna_reference", "handed_over_at"])
     record_event(
         "sample_request.hand_over",
@@ -627,8 +634,8 @@ def hand_over_sample_request(*, actor, request: BloodSampleRequest, dna_referenc
         object_type="missing.bloodsamplerequest",
         object_id=request.pk,
         changed_fields=["status", "dna_reference", "handed_over_at"],
+        **({"details": details} if details else {}),
     )
-    return request
 
 
 # --- follow-through from the DNA database (issue 14, item 3) --------------------------------------------------
@@ -645,18 +652,7 @@ def close_sample_requests(*, actor, person: Person, dna_reference: str) -> list[
     for request in BloodSampleRequest.objects.select_for_update().filter(
         person=person, status=BloodSampleRequest.Status.OPEN
     ):
-        request.status = BloodSampleRequest.Status.HANDED_OVER
-        request.dna_reference = dna_reference.strip()[:64]
-        request.handed_over_at = now
-        request.save(update_fields=["status", "dna_reference", "handed_over_at"])
-        record_event(
-            "sample_request.hand_over",
-            actor=actor,
-            object_type="missing.bloodsamplerequest",
-            object_id=request.pk,
-            changed_fields=["status", "dna_reference", "handed_over_at"],
-            details={"automatic": True},
-        )
+        _mark_handed_over(request, actor=actor, dna_reference=dna_reference, at=now, automatic=True)
         closed.append(request)
     return closed
 

@@ -33,7 +33,8 @@ def _fail(field: str, message: str):
     raise ValidationFailed([RowError(0, field, message)])
 
 
-def _step(work_plan: WorkPlan, action: str, actor, comment: str = "") -> WorkPlanEvent:
+def _step(work_plan: WorkPlan, action: str, actor, comment: str = "", **about) -> WorkPlanEvent:
+    """A row of the work plan's timeline; ``about`` names what it concerns (``report``, ``changes``)."""
     return WorkPlanEvent.objects.create(
         work_plan=work_plan,
         action=action,
@@ -41,6 +42,7 @@ def _step(work_plan: WorkPlan, action: str, actor, comment: str = "") -> WorkPla
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         actor_name=actor.get_username() if getattr(actor, "is_authenticated", False) else "",
         comment=comment,
+        **about,
     )
 
 
@@ -500,15 +502,12 @@ def correct_report(
         setattr(report, name, new[name])
     report.version += 1
     report.save(update_fields=[*CORRECTABLE_FIELDS, "version"])
-    work_plan = report.work_item.work_plan
-    WorkPlanEvent.objects.create(
-        work_plan=work_plan,
+    _step(
+        report.work_item.work_plan,
+        WorkPlanEvent.Action.REPORT_CORRECTED,
+        actor,
+        reason.strip(),
         report=report,
-        action=WorkPlanEvent.Action.REPORT_CORRECTED,
-        status_after=work_plan.status,
-        actor=actor,
-        actor_name=actor.get_username(),
-        comment=reason.strip(),
         changes=changes,
     )
     # A report corrected to "done" (or from it) changes which period is due next.
@@ -534,16 +533,7 @@ def withdraw_report(*, actor, report: ProgressReport, reason: str) -> ProgressRe
     reason = _require_reason(reason)
     report.withdrawn_at = timezone.now()
     report.save(update_fields=["withdrawn_at"])
-    work_plan = report.work_item.work_plan
-    WorkPlanEvent.objects.create(
-        work_plan=work_plan,
-        report=report,
-        action=WorkPlanEvent.Action.REPORT_WITHDRAWN,
-        status_after=work_plan.status,
-        actor=actor,
-        actor_name=actor.get_username(),
-        comment=reason,
-    )
+    _step(report.work_item.work_plan, WorkPlanEvent.Action.REPORT_WITHDRAWN, actor, reason, report=report)
     _open_next_report_deadline(report.work_item, actor)
     _audit("progress_report.withdraw", actor, report, changed_fields=["withdrawn_at"])
     return report
@@ -558,15 +548,7 @@ def accept_report(*, actor, report: ProgressReport, comment: str = "") -> Progre
         raise PermissionDenied
     report.accepted_at, report.accepted_by = timezone.now(), actor
     report.save(update_fields=["accepted_at", "accepted_by"])
-    work_plan = report.work_item.work_plan
-    WorkPlanEvent.objects.create(
-        work_plan=work_plan,
-        report=report,
-        action=WorkPlanEvent.Action.REPORT_ACCEPTED,
-        status_after=work_plan.status,
-        actor=actor,
-        actor_name=actor.get_username(),
-        comment=(comment or "").strip(),
-    )
+    comment = (comment or "").strip()
+    _step(report.work_item.work_plan, WorkPlanEvent.Action.REPORT_ACCEPTED, actor, comment, report=report)
     _audit("progress_report.accept", actor, report, changed_fields=["accepted_at", "accepted_by"])
     return report
